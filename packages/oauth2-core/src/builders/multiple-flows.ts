@@ -1,0 +1,63 @@
+import type { FlowConfig } from '../config.js'
+import { OAuth2Provider } from '../server.js'
+import type { FlowBuilder } from './flow-builder.js'
+import { ProviderSettingsBuilder, resolveProviderConfig, type ProviderSettings } from './provider-settings.js'
+import { checkPath } from './routes.js'
+
+/**
+ * Several flows behind one token endpoint, one JWKS and one set of keys. `grant_type` picks the
+ * flow; a `refresh_token` request goes to each flow with a refresh route in the order they were
+ * added until one answers (returns something other than `null`).
+ *
+ * Provider-wide settings made here win; those not made here come from the first flow that made them.
+ *
+ * @example
+ * ```ts
+ * const provider = MultipleFlowsBuilder.create()
+ *   .setIssuer('https://auth.example.com')
+ *   .add(OIDCAuthorizationCodeBuilder.create().tokenRoute(...).refreshTokenRoute(...))
+ *   .add(OAuth2ClientCredentialsBuilder.create().tokenRoute(...))
+ *   .build()
+ * ```
+ */
+export class MultipleFlowsBuilder extends ProviderSettingsBuilder {
+  readonly #flows: FlowBuilder<never>[] = []
+  #tokenEndpoint: string | undefined
+
+  /** Creates a builder; `tokenEndpoint` sets the shared token path (default `/oauth2/token`). */
+  static create(options: { tokenEndpoint?: string } = {}): MultipleFlowsBuilder {
+    const builder = new MultipleFlowsBuilder()
+    if (options.tokenEndpoint !== undefined) builder.tokenEndpoint(options.tokenEndpoint)
+    return builder
+  }
+
+  /** Adds a flow. */
+  add(flow: FlowBuilder<never>): this {
+    this.#flows.push(flow)
+    return this
+  }
+
+  /** The one token endpoint path every flow shares. */
+  tokenEndpoint(path: string): this {
+    this.#tokenEndpoint = checkPath(path, 'tokenEndpoint')
+    return this
+  }
+
+  /** Builds the combined provider. */
+  build(): OAuth2Provider {
+    if (this.#flows.length === 0) throw new TypeError('MultipleFlowsBuilder: add(flow) at least one flow before build().')
+    const merged: ProviderSettings = {}
+    for (const flow of this.#flows) {
+      for (const [key, value] of Object.entries(flow.providerSettings())) {
+        if (value !== undefined && (merged as Record<string, unknown>)[key] === undefined) (merged as Record<string, unknown>)[key] = value
+      }
+    }
+    Object.assign(merged, Object.fromEntries(Object.entries(this.settings).filter(([, v]) => v !== undefined)))
+    const path = this.#tokenEndpoint ?? '/oauth2/token'
+    const flows: FlowConfig[] = this.#flows.map((flow) => {
+      const config = flow.toFlowConfig()
+      return { ...config, grants: config.grants.map((g) => ({ ...g, path })) }
+    })
+    return new OAuth2Provider(resolveProviderConfig(merged, flows))
+  }
+}

@@ -1,0 +1,56 @@
+import { errors, jwtVerify, type CryptoKey, type JWTVerifyGetKey, type JWTPayload } from 'jose'
+import { OAuth2Error } from '../errors/oauth2-error.js'
+import type { ClientAuthContext } from './client-auth-method.js'
+
+/** Seconds of clock skew allowed on `exp`, `nbf` and `iat`. */
+const CLOCK_TOLERANCE = 5
+
+/**
+ * Verifies a client assertion JWT (RFC 7523 §3, OpenID Connect Core §9): signature with one of
+ * `algorithms`, `iss` = `sub` = client_id, `aud` naming this server, `exp` present and not past,
+ * a bounded lifetime, and a `jti` that is used once only.
+ */
+export async function verifyClientAssertion(
+  assertion: string,
+  key: CryptoKey | Uint8Array | JWTVerifyGetKey,
+  clientId: string,
+  algorithms: readonly string[],
+  context: ClientAuthContext,
+): Promise<JWTPayload> {
+  let payload: JWTPayload
+  try {
+    const options = {
+      issuer: clientId,
+      subject: clientId,
+      audience: context.audiences,
+      algorithms: [...algorithms],
+      currentDate: new Date(context.now),
+      clockTolerance: CLOCK_TOLERANCE,
+      requiredClaims: ['exp', 'jti'],
+    }
+    payload =
+      typeof key === 'function'
+        ? (await jwtVerify(assertion, key, options)).payload
+        : (await jwtVerify(assertion, key, options)).payload
+  } catch (error) {
+    throw new OAuth2Error('invalid_client', describe(error), { detail: String(error), cause: error })
+  }
+  const nowSeconds = Math.floor(context.now / 1000)
+  // RFC 7523 §3 (4): the server may reject a JWT with an unreasonably far expiry.
+  if (payload.exp! - nowSeconds > context.maxAssertionLifetime) {
+    throw new OAuth2Error('invalid_client', 'The client_assertion expires too far in the future.')
+  }
+  // RFC 7523 §3 (7): the server may ensure the JWT is not replayed, via jti.
+  const fresh = await context.replay.consume(`client_assertion:${clientId}:${payload.jti!}`, (payload.exp! + CLOCK_TOLERANCE) * 1000)
+  if (!fresh) throw new OAuth2Error('invalid_client', 'The client_assertion has already been used.')
+  return payload
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'The client_assertion has expired.'
+  if (error instanceof errors.JWTClaimValidationFailed) return `The client_assertion claim ${error.claim} is invalid.`
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'The client_assertion algorithm is not allowed for this client.'
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'The client_assertion signature is invalid.'
+  if (error instanceof errors.JWKSNoMatchingKey) return 'No registered key of the client matches the client_assertion.'
+  return 'The client_assertion could not be verified.'
+}

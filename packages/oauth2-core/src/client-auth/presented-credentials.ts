@@ -1,0 +1,119 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose'
+import { OAuth2Error } from '../errors/oauth2-error.js'
+import type { ClientAuthMethodName } from './client-metadata.js'
+
+/** RFC 7523 §2.2: the only client assertion type this library accepts. */
+export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+/** What a request presents to authenticate its client, before anything is verified. */
+export type PresentedCredentials =
+  | { method: 'client_secret_basic' | 'client_secret_post'; clientId: string; clientSecret: string }
+  | { method: 'client_secret_jwt' | 'private_key_jwt'; clientId: string; assertion: string; alg: string }
+  | { method: 'none'; clientId: string }
+  | { method: undefined; clientId: undefined }
+
+/**
+ * Reads the client credentials of a request: HTTP Basic (RFC 6749 §2.3.1), form secret (§2.3.1),
+ * JWT assertion (RFC 7523 §2.2) or a bare `client_id` (public client, §2.1).
+ *
+ * RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each request."
+ */
+export function extractCredentials(authorization: string | null, params: Record<string, string>): PresentedCredentials {
+  const basic = parseBasic(authorization)
+  const bodySecret = params['client_secret']
+  const assertionType = params['client_assertion_type']
+  const assertion = params['client_assertion']
+  const bodyClientId = params['client_id']
+
+  const used = [basic !== undefined, bodySecret !== undefined, assertion !== undefined || assertionType !== undefined]
+  if (used.filter(Boolean).length > 1) {
+    throw new OAuth2Error('invalid_request', 'The request uses more than one client authentication method.')
+  }
+
+  if (basic !== undefined) {
+    if (bodyClientId !== undefined && bodyClientId !== basic.clientId) {
+      throw new OAuth2Error('invalid_request', 'The client_id parameter does not match the authenticated client.')
+    }
+    return { method: 'client_secret_basic', ...basic }
+  }
+  if (bodySecret !== undefined) {
+    if (bodyClientId === undefined) {
+      throw new OAuth2Error('invalid_request', 'The client_secret parameter requires client_id.')
+    }
+    return { method: 'client_secret_post', clientId: bodyClientId, clientSecret: bodySecret }
+  }
+  if (assertion !== undefined || assertionType !== undefined) {
+    if (assertion === undefined || assertionType === undefined) {
+      throw new OAuth2Error('invalid_request', 'client_assertion and client_assertion_type must be sent together.')
+    }
+    if (assertionType !== JWT_BEARER_ASSERTION_TYPE) {
+      throw new OAuth2Error('invalid_client', 'The client_assertion_type is not supported.')
+    }
+    return parseAssertion(assertion, bodyClientId)
+  }
+  if (bodyClientId !== undefined) return { method: 'none', clientId: bodyClientId }
+  return { method: undefined, clientId: undefined }
+}
+
+function parseAssertion(assertion: string, bodyClientId: string | undefined): PresentedCredentials {
+  let alg: unknown
+  let iss: unknown
+  let sub: unknown
+  try {
+    alg = decodeProtectedHeader(assertion).alg
+    ;({ iss, sub } = decodeJwt(assertion))
+  } catch {
+    throw new OAuth2Error('invalid_client', 'The client_assertion is not a well-formed JWT.')
+  }
+  // RFC 7523 §3: iss and sub MUST both be the client_id.
+  if (typeof iss !== 'string' || iss === '' || iss !== sub) {
+    throw new OAuth2Error('invalid_client', 'The client_assertion must have iss and sub equal to the client_id.')
+  }
+  if (bodyClientId !== undefined && bodyClientId !== iss) {
+    throw new OAuth2Error('invalid_client', 'The client_id parameter does not match the client_assertion.')
+  }
+  if (typeof alg !== 'string' || alg === 'none') {
+    throw new OAuth2Error('invalid_client', 'The client_assertion must be signed.')
+  }
+  const method: ClientAuthMethodName = alg.startsWith('HS') ? 'client_secret_jwt' : 'private_key_jwt'
+  return { method, clientId: iss, assertion, alg }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/** RFC 6749 §2.3.1 + RFC 7617: base64 of `urlencode(id) ":" urlencode(secret)`. `undefined` when no Basic header. */
+function parseBasic(authorization: string | null): { clientId: string; clientSecret: string } | undefined {
+  if (authorization === null) return undefined
+  const match = /^basic(?:\s+(.*))?$/is.exec(authorization.trim())
+  if (match === null) return undefined
+  const malformed = () =>
+    new OAuth2Error('invalid_client', 'The Basic authorization header is malformed.', {
+      headers: { 'www-authenticate': 'Basic' },
+    })
+  const encoded = match[1]?.trim() ?? ''
+  if (encoded === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw malformed()
+  let decoded: string
+  try {
+    const binary = atob(encoded)
+    const bytes = new Uint8Array(binary.length)
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+    decoded = decoder.decode(bytes)
+  } catch {
+    throw malformed()
+  }
+  const colon = decoded.indexOf(':')
+  if (colon < 0) throw malformed()
+  try {
+    const clientId = formDecode(decoded.slice(0, colon))
+    const clientSecret = formDecode(decoded.slice(colon + 1))
+    if (clientId === '') throw malformed()
+    return { clientId, clientSecret }
+  } catch {
+    throw malformed()
+  }
+}
+
+/** `application/x-www-form-urlencoded` decoding of one value (RFC 6749 Appendix B). */
+function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '))
+}

@@ -1,0 +1,63 @@
+import type { ClientAuthMethod } from './client-auth/client-auth-method.js'
+import type { ClientAuthMethodName, FindClient } from './client-auth/client-metadata.js'
+import type { GrantDefinition } from './grants/grant-definition.js'
+import type { GenerateToken, OAuth2TokenParams } from './grants/token-context.js'
+import type { ReplayStore } from './stores/replay-store.js'
+import type { KeyRotationOptions } from './tokens/key-manager.js'
+import type { KeyStore, SigningAlgorithm } from './tokens/key-store.js'
+import type { OAuth2Request } from './types.js'
+
+/** A token type, such as `BearerToken` (kaapi's `TokenType`). */
+export interface TokenType {
+  /** The `token_type` and the `Authorization` scheme, e.g. `'Bearer'`. */
+  readonly prefix: string
+}
+
+/** Receives unexpected errors (a throwing callback, a store failure); the client only sees `server_error`. */
+export type ErrorHook = (error: unknown, request: OAuth2Request) => void
+
+/** One grant served at a token endpoint path. */
+export interface TokenGrantConfig {
+  grant: GrantDefinition<never>
+  /** Token endpoint path, relative to the issuer's path. */
+  path: string
+  generateToken: GenerateToken<OAuth2TokenParams> | undefined
+}
+
+/** One flow, as a builder describes it: the engine's input. */
+export interface FlowConfig {
+  /** kaapi's strategy name. */
+  name: string
+  description: string | undefined
+  oidc: boolean
+  grants: TokenGrantConfig[]
+  authMethods: ReadonlyMap<ClientAuthMethodName, ClientAuthMethod>
+  /** Access-token lifetime, seconds. */
+  tokenTtl: number
+  /** ID-token lifetime, seconds. */
+  idTokenTtl: number
+  tokenType: TokenType
+  /** Declared scopes and their descriptions; empty means "any syntactically valid scope". */
+  scopes: Readonly<Record<string, string>>
+  jwtAccessTokens: boolean
+}
+
+/** Everything a provider is made of. Builders produce it; `createOAuth2Provider` consumes it. */
+export interface ProviderConfig {
+  /** The issuer identifier (RFC 8414 §2): https (or http on loopback), no query, no fragment. */
+  issuer: string
+  flows: FlowConfig[]
+  /** JWKS path relative to the issuer path, or `undefined` for none. */
+  jwksPath: string | undefined
+  keyStore: KeyStore
+  rotation: KeyRotationOptions | undefined
+  accessTokenAlgorithm: SigningAlgorithm
+  /** `aud` of JWT access tokens; the issuer when unset. */
+  accessTokenAudience: string | string[] | undefined
+  findClient: FindClient | undefined
+  replayStore: ReplayStore
+  now: () => number
+  onError: ErrorHook | undefined
+  /** Longest accepted client-assertion lifetime, seconds. */
+  maxAssertionLifetime: number
+}

@@ -1,0 +1,29 @@
+import type { ProviderConfig } from '../config.js'
+import type { KeyManager } from '../tokens/key-manager.js'
+import type { OAuth2Request, OAuth2Result } from '../types.js'
+
+/** A request as an endpoint sees it: parsed once by the provider. */
+export interface EndpointRequest {
+  request: OAuth2Request
+  method: string
+  url: URL
+  headers: Headers
+}
+
+/** What endpoints share: the configuration, the keys, and the issuer's URLs. */
+export interface ProviderRuntime {
+  config: ProviderConfig
+  keys: KeyManager
+  /** The absolute URL of a path relative to the issuer's path. */
+  endpointUrl(path: string): string
+}
+
+/** One endpoint: an absolute path, the methods it answers, and its handler. */
+export interface Endpoint {
+  /** Absolute path matched against the request URL's pathname. */
+  readonly pathname: string
+  readonly methods: readonly string[]
+  /** Whether its responses must never be cached (every credential-bearing endpoint). */
+  readonly noStore: boolean
+  handle(request: EndpointRequest): Promise<OAuth2Result>
+}

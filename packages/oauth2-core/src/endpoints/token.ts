@@ -1,0 +1,211 @@
+import { authenticateClient, challengeInvalidClient, type ClientAuthenticationPolicy } from '../client-auth/authenticate-client.js'
+import type { AuthenticatedClient } from '../client-auth/client-auth-method.js'
+import type { FlowConfig, TokenGrantConfig } from '../config.js'
+import { isRegisteredErrorCode } from '../errors/codes.js'
+import { OAuth2Error } from '../errors/oauth2-error.js'
+import { errorToResult, jsonResult, NO_STORE_HEADERS } from '../errors/to-result.js'
+import type { OAuth2TokenParams, TokenHandlerResult } from '../grants/token-context.js'
+import { isFormContentType, parseForm } from '../internal/form.js'
+import { parseParams } from '../schemas/parse-params.js'
+import { scopeTokens } from '../schemas/common.js'
+import { createIdToken } from '../tokens/id-token.js'
+import { createJwtAccessToken } from '../tokens/jwt-access-token.js'
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../tokens/key-store.js'
+import { OAuth2TokenResponse } from '../tokens/token-response.js'
+import { verifyJwt } from '../tokens/verify-jwt.js'
+import type { OAuth2Result } from '../types.js'
+import type { Endpoint, EndpointRequest, ProviderRuntime } from './endpoint.js'
+
+/** One grant of one flow at this endpoint, in the order the flows were added. */
+export interface TokenEndpointEntry {
+  flow: FlowConfig
+  grant: TokenGrantConfig
+}
+
+/**
+ * The token endpoint (RFC 6749 §3.2): POST, form-encoded, each parameter once; `grant_type` picks
+ * the grant; the client is authenticated (§2.3, §3.2.1); the grant's parameters are validated; the
+ * user's `generateToken` runs with its helpers; its answer becomes a §5.1 or §5.2 response.
+ */
+export function createTokenEndpoint(pathname: string, entries: TokenEndpointEntry[], runtime: ProviderRuntime): Endpoint {
+  const { config } = runtime
+  const tokenEndpointUrl = runtime.endpointUrl(entries[0]!.grant.path)
+  const policies = new Map<FlowConfig, ClientAuthenticationPolicy>()
+  for (const { flow } of entries) {
+    policies.set(flow, {
+      methods: flow.authMethods,
+      findClient: config.findClient,
+      replay: config.replayStore,
+      realm: config.issuer,
+      audiences: [tokenEndpointUrl, config.issuer],
+      maxAssertionLifetime: config.maxAssertionLifetime,
+    })
+  }
+
+  return {
+    pathname,
+    methods: ['POST'],
+    noStore: true,
+    async handle(req: EndpointRequest): Promise<OAuth2Result> {
+      // RFC 6749 §3.2: the client MUST use POST, with application/x-www-form-urlencoded (Appendix B).
+      if (!isFormContentType(req.headers.get('content-type'))) {
+        throw new OAuth2Error('invalid_request', 'The token request must be sent as application/x-www-form-urlencoded.')
+      }
+      const params = parseForm(req.request.body)
+      const grantType = params['grant_type']
+      if (grantType === undefined) throw new OAuth2Error('invalid_request', 'Missing required parameter: grant_type.')
+      const candidates = entries.filter((e) => e.grant.grant.grantType === grantType)
+      if (candidates.length === 0) {
+        throw new OAuth2Error('unsupported_grant_type', 'The grant_type is not supported by this authorization server.')
+      }
+
+      const now = config.now()
+      const authorization = req.headers.get('authorization')
+      let firstAuthError: unknown
+      for (const [index, entry] of candidates.entries()) {
+        const policy = policies.get(entry.flow)!
+        let client: AuthenticatedClient
+        try {
+          client = await authenticateClient(authorization, params, policy, now)
+        } catch (error) {
+          // With several flows on one grant (MultipleFlows), another flow may accept this client.
+          firstAuthError ??= error
+          continue
+        }
+        const result = await runGrant(entry, client, params, req, runtime)
+        if (result === null && index < candidates.length - 1) continue
+        if (result === null) break
+        return toTokenResult(result, client, policy)
+      }
+      if (firstAuthError !== undefined) throw firstAuthError
+      throw new OAuth2Error('invalid_request', 'The token request was not accepted.')
+    },
+  }
+}
+
+/** Checks what the grant needs, builds the handler context, calls `generateToken`. `null` when it returned nothing. */
+async function runGrant(
+  entry: TokenEndpointEntry,
+  client: AuthenticatedClient,
+  params: Record<string, string>,
+  req: EndpointRequest,
+  runtime: ProviderRuntime,
+): Promise<NonNullable<TokenHandlerResult> | null> {
+  const { flow, grant } = entry
+  const { config } = runtime
+  const grantType = grant.grant.grantType
+  const registered = client.client
+  // RFC 7591 §2: grant_types defaults to ["authorization_code"]; RFC 6749 §5.2 unauthorized_client.
+  if (registered !== undefined && !(registered.grant_types ?? ['authorization_code']).includes(grantType)) {
+    throw new OAuth2Error('unauthorized_client', `The client is not allowed to use the ${grantType} grant.`)
+  }
+  // RFC 6749 §4.4: client_credentials MUST only be used by confidential clients.
+  if (grantType === 'client_credentials' && client.method === 'none') {
+    throw new OAuth2Error('unauthorized_client', 'Public clients cannot use the client_credentials grant.')
+  }
+  const parsed = parseParams(grant.grant.schema, params) as never
+  const scope = grant.grant.scope(parsed)
+  const scopes = scopeTokens(scope)
+  checkScope(scopes, flow, registered?.scope)
+
+  if (grant.generateToken === undefined) {
+    throw new OAuth2Error('unsupported_grant_type', 'The grant_type is not supported by this authorization server.')
+  }
+
+  const issuer = config.issuer
+  const idTokenAlg = idTokenAlgorithm(registered?.id_token_signed_response_alg)
+  const context: OAuth2TokenParams = {
+    grantType,
+    clientId: client.clientId,
+    ...(client.clientSecret !== undefined ? { clientSecret: client.clientSecret } : {}),
+    clientAuthMethod: client.method,
+    clientAuthenticated: client.verified,
+    ...(registered !== undefined ? { client: registered } : {}),
+    ttl: flow.tokenTtl,
+    tokenType: flow.tokenType.prefix,
+    issuer,
+    ...(scope !== undefined ? { scope } : {}),
+    scopes,
+    ...grant.grant.fields(parsed),
+    verifyJwt: (token, options = {}) => verifyJwt(token, options, { keys: runtime.keys, issuer, now: config.now() }),
+  }
+  if (flow.jwtAccessTokens) {
+    context.createJwtAccessToken = (claims = {}) =>
+      createJwtAccessToken(claims, {
+        keys: runtime.keys,
+        alg: config.accessTokenAlgorithm,
+        issuer,
+        audience: config.accessTokenAudience ?? issuer,
+        ttl: flow.tokenTtl,
+        now: config.now(),
+        clientId: client.clientId,
+        scope,
+      })
+  }
+  if (flow.oidc || 'openid' in flow.scopes) {
+    context.createIdToken = (claims, options = {}) =>
+      createIdToken(claims, options, {
+        keys: runtime.keys,
+        alg: idTokenAlg,
+        issuer,
+        clientId: client.clientId,
+        ttl: flow.idTokenTtl,
+        now: config.now(),
+      })
+  }
+  return (await grant.generateToken(context, req.request)) ?? null
+}
+
+/** RFC 6749 §3.3 / §5.2 invalid_scope: a scope the server does not declare, or the client may not request. */
+function checkScope(scopes: string[], flow: FlowConfig, clientScope: string | undefined): void {
+  const declared = Object.keys(flow.scopes)
+  if (declared.length > 0) {
+    const unknown = scopes.filter((s) => !Object.hasOwn(flow.scopes, s))
+    if (unknown.length > 0) throw new OAuth2Error('invalid_scope', `Unknown scope: ${unknown.join(' ')}.`)
+  }
+  if (clientScope !== undefined) {
+    const allowed = new Set(clientScope.split(' '))
+    const refused = scopes.filter((s) => !allowed.has(s))
+    if (refused.length > 0) throw new OAuth2Error('invalid_scope', `The client may not request the scope: ${refused.join(' ')}.`)
+  }
+}
+
+/** OpenID Connect Dynamic Registration §2: `id_token_signed_response_alg` defaults to RS256. */
+function idTokenAlgorithm(registered: string | undefined): SigningAlgorithm {
+  if (registered === undefined) return 'RS256'
+  if ((SIGNING_ALGORITHMS as readonly string[]).includes(registered)) return registered as SigningAlgorithm
+  throw new Error(`The client registered id_token_signed_response_alg ${registered}, which this provider does not sign with.`)
+}
+
+/** Maps what `generateToken` returned to the RFC 6749 §5.1 / §5.2 response. */
+function toTokenResult(result: NonNullable<TokenHandlerResult>, client: AuthenticatedClient, policy: ClientAuthenticationPolicy): OAuth2Result {
+  const body = result instanceof OAuth2TokenResponse ? result.toJSON() : hasToJSON(result) ? result.toJSON() : result
+  if (typeof body !== 'object' || body === null) throw new TypeError('generateToken returned something that is neither a token response nor an error.')
+  if ('error' in body && typeof body.error === 'string') {
+    const fields = body as Record<string, unknown>
+    const description = typeof fields['error_description'] === 'string' ? fields['error_description'] : undefined
+    const uri = typeof fields['error_uri'] === 'string' ? { uri: fields['error_uri'] } : {}
+    if (!/^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/.test(body.error)) {
+      throw new TypeError(`generateToken returned an error code that is not valid RFC 6749 syntax: ${JSON.stringify(body.error)}`)
+    }
+    let error = new OAuth2Error(body.error, description, { ...uri, ...(isRegisteredErrorCode(body.error) ? {} : { status: 400 }) })
+    if (error.error === 'invalid_client') error = challengeInvalidClient(error, client.method === 'client_secret_basic', policy)
+    return errorToResult(error)
+  }
+  const token = body as Record<string, unknown>
+  if (typeof token['access_token'] !== 'string' || token['access_token'] === '') {
+    throw new TypeError('generateToken returned a token response without a non-empty access_token.')
+  }
+  if (typeof token['token_type'] !== 'string' || token['token_type'] === '') {
+    throw new TypeError('generateToken returned a token response without a token_type.')
+  }
+  const expiresIn = token['expires_in']
+  if (expiresIn !== undefined && !(typeof expiresIn === 'number' && Number.isInteger(expiresIn) && expiresIn >= 0)) {
+    throw new TypeError('generateToken returned an expires_in that is not a non-negative integer.')
+  }
+  return jsonResult(200, token, { ...NO_STORE_HEADERS })
+}
+
+function hasToJSON(value: object): value is { toJSON(): unknown } {
+  return typeof (value as { toJSON?: unknown }).toJSON === 'function'
+}

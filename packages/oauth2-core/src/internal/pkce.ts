@@ -1,0 +1,20 @@
+import { base64url } from './base64url.js'
+import { timingSafeEqual } from './constant-time.js'
+
+/** RFC 7636 §4.1: code_verifier = 43*128 unreserved characters. */
+export const CODE_VERIFIER_PATTERN = /^[A-Za-z0-9\-._~]{43,128}$/
+
+/** The PKCE challenge methods (RFC 7636 §4.2). */
+export type CodeChallengeMethod = 'S256' | 'plain'
+
+/**
+ * Checks a `code_verifier` against the stored `code_challenge` (RFC 7636 §4.6), in constant time.
+ * A verifier that breaks the §4.1 syntax never matches.
+ */
+export async function verifyCodeVerifier(verifier: string, challenge: string, method: CodeChallengeMethod = 'S256'): Promise<boolean> {
+  if (typeof verifier !== 'string' || typeof challenge !== 'string' || !CODE_VERIFIER_PATTERN.test(verifier)) return false
+  if (method === 'plain') return timingSafeEqual(verifier, challenge)
+  if (method !== 'S256') return false
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))
+  return timingSafeEqual(base64url(new Uint8Array(digest)), challenge)
+}

@@ -1,0 +1,37 @@
+import * as v from 'valibot'
+import { CODE_VERIFIER_PATTERN } from '../internal/pkce.js'
+
+/** RFC 6749 §3.3: scope = scope-token *( SP scope-token ); scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+export const SCOPE_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]+(?: [\x21\x23-\x5B\x5D-\x7E]+)*$/
+
+/** RFC 6749 Appendix A: 1*VSCHAR, VSCHAR = %x20-7E. */
+export const VSCHAR_PATTERN = /^[\x20-\x7E]+$/
+
+/** A required parameter of VSCHAR syntax (codes, tokens). */
+export function requiredVschar(name: string) {
+  return v.pipe(
+    v.string(`Missing required parameter: ${name}.`),
+    v.maxLength(4096, `The ${name} parameter is too long.`),
+    v.regex(VSCHAR_PATTERN, `The ${name} parameter contains characters that are not allowed.`),
+  )
+}
+
+/** The optional `scope` parameter (RFC 6749 §3.3). */
+export const scopeParam = v.optional(
+  v.pipe(v.string(), v.maxLength(4096, 'The scope parameter is too long.'), v.regex(SCOPE_PATTERN, 'The scope parameter is malformed (RFC 6749 §3.3).')),
+)
+
+/** The optional `code_verifier` parameter (RFC 7636 §4.1). */
+export const codeVerifierParam = v.optional(
+  v.pipe(v.string(), v.regex(CODE_VERIFIER_PATTERN, 'The code_verifier must be 43 to 128 characters of [A-Z] [a-z] [0-9] - . _ ~ (RFC 7636 §4.1).')),
+)
+
+/** The optional `redirect_uri` parameter. */
+export const redirectUriParam = v.optional(
+  v.pipe(v.string(), v.maxLength(2048, 'The redirect_uri parameter is too long.'), v.regex(VSCHAR_PATTERN, 'The redirect_uri parameter is malformed.')),
+)
+
+/** Splits a validated scope string into its tokens, without duplicates. */
+export function scopeTokens(scope: string | undefined): string[] {
+  return scope === undefined ? [] : [...new Set(scope.split(' '))]
+}

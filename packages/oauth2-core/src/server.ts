@@ -1,0 +1,126 @@
+import type { ProviderConfig } from './config.js'
+import type { Endpoint, EndpointRequest, ProviderRuntime } from './endpoints/endpoint.js'
+import { createJwksEndpoint } from './endpoints/jwks.js'
+import { createTokenEndpoint, type TokenEndpointEntry } from './endpoints/token.js'
+import { OAuth2Error } from './errors/oauth2-error.js'
+import { errorToResult, NO_STORE_HEADERS, serverErrorResult } from './errors/to-result.js'
+import { toHeaders } from './internal/headers.js'
+import { KeyManager } from './tokens/key-manager.js'
+import type { SigningAlgorithm } from './tokens/key-store.js'
+import type { JWK } from 'jose'
+import type { OAuth2Request, OAuth2Result } from './types.js'
+
+/**
+ * A built authorization server: one function from a plain request to a plain result, plus what an
+ * adapter or an operator needs around it. Build it with a builder (`...Builder.create()...build()`).
+ */
+export class OAuth2Provider {
+  /** The issuer identifier. */
+  readonly issuer: string
+  readonly #config: ProviderConfig
+  readonly #keys: KeyManager
+  readonly #endpoints = new Map<string, Endpoint>()
+
+  /** @internal Use a builder; it validates the configuration first. */
+  constructor(config: ProviderConfig) {
+    this.#config = config
+    this.issuer = config.issuer
+    const issuerUrl = new URL(config.issuer)
+    const base = issuerUrl.pathname.replace(/\/+$/, '')
+    const pathnameOf = (path: string) => `${base}${path}`
+    const endpointUrl = (path: string) => `${issuerUrl.origin}${pathnameOf(path)}`
+
+    const algorithms = new Set<SigningAlgorithm>([config.accessTokenAlgorithm])
+    if (config.flows.some((f) => f.oidc || 'openid' in f.scopes)) algorithms.add('RS256')
+    this.#keys = new KeyManager({
+      store: config.keyStore,
+      algorithms: [...algorithms],
+      ...(config.rotation !== undefined ? { rotation: config.rotation } : {}),
+      now: config.now,
+    })
+
+    const runtime: ProviderRuntime = { config, keys: this.#keys, endpointUrl }
+    const tokenEntries = new Map<string, TokenEndpointEntry[]>()
+    for (const flow of config.flows) {
+      for (const grant of flow.grants) {
+        const list = tokenEntries.get(grant.path) ?? []
+        list.push({ flow, grant })
+        tokenEntries.set(grant.path, list)
+      }
+    }
+    for (const [path, entries] of tokenEntries) this.#add(createTokenEndpoint(pathnameOf(path), entries, runtime))
+    if (config.jwksPath !== undefined) this.#add(createJwksEndpoint(pathnameOf(config.jwksPath), runtime))
+  }
+
+  #add(endpoint: Endpoint): void {
+    const existing = this.#endpoints.get(endpoint.pathname)
+    if (existing !== undefined) {
+      throw new TypeError(`Two endpoints share the path ${endpoint.pathname}; give one of them another path with setPath().`)
+    }
+    this.#endpoints.set(endpoint.pathname, endpoint)
+  }
+
+  /**
+   * Handles one request. Never rejects: protocol errors become RFC 6749 §5.2 results, anything
+   * unexpected a 500 `server_error` whose cause goes to the `onError` hook and nowhere else.
+   * A path that is not an endpoint of this provider gives a 404 with an empty body.
+   */
+  async handle(request: OAuth2Request): Promise<OAuth2Result> {
+    let endpoint: Endpoint | undefined
+    try {
+      const url = new URL(typeof request?.url === 'string' ? request.url : '', this.issuer)
+      endpoint = this.#endpoints.get(url.pathname)
+      if (endpoint === undefined) return { status: 404, headers: {}, body: '' }
+      const method = typeof request.method === 'string' ? request.method.toUpperCase() : ''
+      if (!endpoint.methods.includes(method)) {
+        return errorToResult(
+          new OAuth2Error('invalid_request', `The ${endpoint.methods[0]} method is required here.`, {
+            status: 405,
+            headers: { allow: endpoint.methods.join(', ') },
+          }),
+          endpoint.noStore ? NO_STORE_HEADERS : {},
+        )
+      }
+      const req: EndpointRequest = { request, method, url, headers: toHeaders(request.headers) }
+      return await endpoint.handle(req)
+    } catch (error) {
+      const noStore = endpoint === undefined || endpoint.noStore ? NO_STORE_HEADERS : {}
+      if (error instanceof OAuth2Error) return errorToResult(error, noStore)
+      this.#report(error, request)
+      return serverErrorResult(noStore)
+    }
+  }
+
+  /** Whether `pathname` is one of this provider's endpoints (adapters pass other requests on). */
+  hasRoute(pathname: string): boolean {
+    return this.#endpoints.has(pathname)
+  }
+
+  /** The absolute paths this provider answers, for adapters that register routes. */
+  get routes(): ReadonlyArray<{ pathname: string; methods: readonly string[] }> {
+    return [...this.#endpoints.values()].map(({ pathname, methods }) => ({ pathname, methods }))
+  }
+
+  /** The public JWK Set (what the JWKS endpoint serves). */
+  jwks(): Promise<{ keys: JWK[] }> {
+    return this.#keys.jwks()
+  }
+
+  /** Runs due key-rotation work now (kaapi's name); signing and publishing also run it on their own. */
+  checkAndRotateKeys(): Promise<void> {
+    return this.#keys.checkAndRotateKeys()
+  }
+
+  /** Starts signing with a fresh key at once, e.g. after a suspected key compromise. */
+  rotateKeys(): Promise<void> {
+    return this.#keys.rotateNow()
+  }
+
+  #report(error: unknown, request: OAuth2Request): void {
+    try {
+      this.#config.onError?.(error, request)
+    } catch {
+      // A failing error hook must not turn a 500 into a rejection.
+    }
+  }
+}

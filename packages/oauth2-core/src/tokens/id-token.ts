@@ -1,0 +1,68 @@
+import { SignJWT, type JWTPayload } from 'jose'
+import { base64url } from '../internal/base64url.js'
+import type { KeyManager } from './key-manager.js'
+import type { SigningAlgorithm } from './key-store.js'
+import type { SignedToken } from './jwt-access-token.js'
+
+/** Claims of an ID token; `sub` is required. */
+export interface IdTokenClaims extends JWTPayload {
+  sub: string
+  nonce?: string
+  auth_time?: number
+  acr?: string
+  amr?: string[]
+  azp?: string
+  at_hash?: string
+}
+
+/** Options of `createIdToken`. */
+export interface IdTokenOptions {
+  /** The access token issued with this ID token: `at_hash` is computed from it (OIDC Core §3.1.3.6). */
+  accessToken?: string
+}
+
+/** What {@link createIdToken} needs from the provider and the request. */
+export interface IdTokenDefaults {
+  keys: KeyManager
+  alg: SigningAlgorithm
+  issuer: string
+  clientId: string
+  /** Lifetime in seconds. */
+  ttl: number
+  now: number
+}
+
+/**
+ * Signs an OpenID Connect ID token: `iss`, `sub`, `aud` (the client), `exp`, `iat`, and `nonce`,
+ * `auth_time`, `acr`, `amr`, `at_hash` when given.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
+ */
+export async function createIdToken(claims: IdTokenClaims, options: IdTokenOptions, defaults: IdTokenDefaults): Promise<SignedToken> {
+  if (typeof claims?.sub !== 'string' || claims.sub === '') {
+    throw new TypeError('createIdToken needs a non-empty "sub" claim (OpenID Connect Core §2).')
+  }
+  const { kid, alg, key } = await defaults.keys.signingKey(defaults.alg)
+  const iat = Math.floor(defaults.now / 1000)
+  const payload: JWTPayload = {
+    iss: defaults.issuer,
+    aud: defaults.clientId,
+    iat,
+    exp: iat + defaults.ttl,
+    ...claims,
+  }
+  if (options.accessToken !== undefined) payload['at_hash'] = await tokenHash(options.accessToken, alg)
+  for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name]
+  const token = await new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(key)
+  return { token, kid }
+}
+
+/**
+ * `at_hash` / `c_hash`: base64url of the left half of the hash of the token's ASCII octets, with the
+ * hash of the JWS algorithm (OIDC Core §3.1.3.6); SHA-512 for EdDSA with Ed25519 (OIDC Core errata).
+ */
+export async function tokenHash(token: string, alg: SigningAlgorithm): Promise<string> {
+  const hash = alg === 'EdDSA' ? 'SHA-512' : 'SHA-256'
+  const digest = new Uint8Array(await crypto.subtle.digest(hash, new TextEncoder().encode(token)))
+  return base64url(digest.slice(0, digest.length / 2))
+}

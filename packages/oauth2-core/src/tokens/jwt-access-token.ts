@@ -1,0 +1,61 @@
+import { SignJWT, type JWTPayload } from 'jose'
+import { randomToken } from '../internal/random.js'
+import type { KeyManager } from './key-manager.js'
+import type { SigningAlgorithm } from './key-store.js'
+
+/** Claims of an RFC 9068 access token; any may be overridden, extra claims are kept. */
+export interface JwtAccessTokenClaims extends JWTPayload {
+  sub?: string
+  client_id?: string
+  /** A space-delimited string; an array is joined (RFC 9068 §2.2.3). */
+  scope?: string | string[]
+  auth_time?: number
+  acr?: string
+  amr?: string[]
+}
+
+/** A signed token and the `kid` of its key. */
+export interface SignedToken {
+  token: string
+  kid: string
+}
+
+/** What {@link createJwtAccessToken} needs from the provider and the request. */
+export interface JwtAccessTokenDefaults {
+  keys: KeyManager
+  alg: SigningAlgorithm
+  issuer: string
+  audience: string | string[]
+  /** Lifetime in seconds. */
+  ttl: number
+  now: number
+  clientId: string
+  scope: string | undefined
+}
+
+/**
+ * Signs an RFC 9068 JWT access token: header `typ: at+jwt`; claims `iss`, `exp`, `aud`, `sub`,
+ * `client_id`, `iat`, `jti` always, `scope` when known. Given claims override the defaults.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-2
+ */
+export async function createJwtAccessToken(claims: JwtAccessTokenClaims, defaults: JwtAccessTokenDefaults): Promise<SignedToken> {
+  const { kid, alg, key } = await defaults.keys.signingKey(defaults.alg)
+  const iat = Math.floor(defaults.now / 1000)
+  const payload: JWTPayload = {
+    iss: defaults.issuer,
+    aud: defaults.audience,
+    iat,
+    exp: iat + defaults.ttl,
+    jti: randomToken(16),
+    // RFC 9068 §2.2: with no resource owner (client_credentials), sub is the client's identifier.
+    sub: defaults.clientId,
+    client_id: defaults.clientId,
+    ...(defaults.scope !== undefined ? { scope: defaults.scope } : {}),
+    ...claims,
+  }
+  if (Array.isArray(payload['scope'])) payload['scope'] = (payload['scope'] as string[]).join(' ')
+  if (payload['scope'] === undefined || payload['scope'] === '') delete payload['scope']
+  const token = await new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(key)
+  return { token, kid }
+}

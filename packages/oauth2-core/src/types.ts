@@ -1,0 +1,30 @@
+/**
+ * Request headers as the core accepts them: a Web `Headers`, or a plain record such as Node's
+ * `IncomingHttpHeaders` (names in any case; repeated values as arrays).
+ */
+export type OAuth2RequestHeaders = Headers | Record<string, string | readonly string[] | undefined>
+
+/**
+ * The plain request {@link OAuth2Provider.handle} takes. Adapters build it from their framework's
+ * request; tests write it as a literal.
+ */
+export interface OAuth2Request {
+  /** HTTP method, e.g. `'POST'`. */
+  method: string
+  /** The request URL: absolute, or a path with query, resolved against the issuer. Only the path routes. */
+  url: string
+  /** Request headers. */
+  headers: OAuth2RequestHeaders
+  /** The raw body: the form string as received, or `URLSearchParams` (duplicates preserved). */
+  body?: string | URLSearchParams | null | undefined
+}
+
+/** The plain result of {@link OAuth2Provider.handle}: adapters write it out unchanged. */
+export interface OAuth2Result {
+  /** HTTP status code. */
+  status: number
+  /** Response headers, lower-case names. */
+  headers: Record<string, string>
+  /** The serialized body (`''` when the response has none). */
+  body: string
+}
