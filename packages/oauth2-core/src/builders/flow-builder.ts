@@ -118,9 +118,6 @@ export abstract class FlowBuilder<TContext extends OAuth2TokenParams> extends Pr
   /** @internal */
   toFlowConfig(): FlowConfig {
     const name = this.name ?? this.defaultStrategyName
-    if (this.tokenRouteConfig.handler === undefined) {
-      throw new TypeError(`${this.constructor.name}: the token endpoint needs a handler: tokenRoute(route => route.generateToken(fn)).`)
-    }
     const authMethods = new Map(this.authMethods)
     if (authMethods.size === 0) authMethods.set('client_secret_basic', toClientAuthMethod('client_secret_basic'))
     const scopes = this.oidc ? { openid: 'OpenID Connect', ...this.scopes } : { ...this.scopes }
