@@ -68,7 +68,7 @@ export class OAuth2Provider {
   async handle(request: OAuth2Request): Promise<OAuth2Result> {
     let endpoint: Endpoint | undefined
     try {
-      const url = new URL(typeof request?.url === 'string' ? request.url : '', this.issuer)
+      const url = parseRequestUrl(request?.url, this.issuer)
       endpoint = this.#endpoints.get(url.pathname)
       if (endpoint === undefined) return { status: 404, headers: {}, body: '' }
       const method = typeof request.method === 'string' ? request.method.toUpperCase() : ''
@@ -122,5 +122,14 @@ export class OAuth2Provider {
     } catch {
       // A failing error hook must not turn a 500 into a rejection.
     }
+  }
+}
+
+/** The request URL, resolved against the issuer; an unparseable one is the client's error. */
+function parseRequestUrl(url: unknown, issuer: string): URL {
+  try {
+    return new URL(typeof url === 'string' ? url : '', issuer)
+  } catch {
+    throw new OAuth2Error('invalid_request', 'The request URL is malformed.')
   }
 }

@@ -127,7 +127,9 @@ export abstract class FlowBuilder<TContext extends OAuth2TokenParams> extends Pr
       description: this.description,
       oidc: this.oidc,
       grants: [
-        { grant: this.grant, path: this.tokenRouteConfig.path, generateToken: this.tokenRouteConfig.handler as GenerateToken<OAuth2TokenParams> },
+        ...(this.tokenRouteConfig.handler !== undefined
+          ? [{ grant: this.grant, path: this.tokenRouteConfig.path, generateToken: this.tokenRouteConfig.handler as GenerateToken<OAuth2TokenParams> }]
+          : []),
         ...this.extraGrants(),
       ],
       authMethods,

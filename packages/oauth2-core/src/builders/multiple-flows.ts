@@ -1,6 +1,5 @@
 import type { FlowConfig } from '../config.js'
 import { OAuth2Provider } from '../server.js'
-import type { FlowBuilder } from './flow-builder.js'
 import { ProviderSettingsBuilder, resolveProviderConfig, type ProviderSettings } from './provider-settings.js'
 import { checkPath } from './routes.js'
 
@@ -20,8 +19,14 @@ import { checkPath } from './routes.js'
  *   .build()
  * ```
  */
+/** What `MultipleFlowsBuilder.add()` takes: any flow builder. */
+export interface FlowSource {
+  /** @internal */ toFlowConfig(): FlowConfig
+  /** @internal */ providerSettings(): Readonly<ProviderSettings>
+}
+
 export class MultipleFlowsBuilder extends ProviderSettingsBuilder {
-  readonly #flows: FlowBuilder<never>[] = []
+  readonly #flows: FlowSource[] = []
   #tokenEndpoint: string | undefined
 
   /** Creates a builder; `tokenEndpoint` sets the shared token path (default `/oauth2/token`). */
@@ -32,7 +37,7 @@ export class MultipleFlowsBuilder extends ProviderSettingsBuilder {
   }
 
   /** Adds a flow. */
-  add(flow: FlowBuilder<never>): this {
+  add(flow: FlowSource): this {
     this.#flows.push(flow)
     return this
   }

@@ -22,7 +22,7 @@ export interface TokenHelpers {
    */
   createIdToken?: (claims: IdTokenClaims, options?: IdTokenOptions) => Promise<SignedToken>
   /** Verifies a JWT this provider signed (signature, `iss`, `exp`); `null` when invalid. */
-  verifyJwt: <T extends JWTPayload = JWTPayload>(token: string, options?: VerifyJwtOptions) => Promise<(T & JWTPayload) | null>
+  verifyJwt: <T extends object = JWTPayload>(token: string, options?: VerifyJwtOptions) => Promise<(T & JWTPayload) | null>
 }
 
 /** What every token handler receives. */

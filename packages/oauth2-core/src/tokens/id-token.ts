@@ -2,7 +2,7 @@ import { SignJWT, type JWTPayload } from 'jose'
 import { base64url } from '../internal/base64url.js'
 import type { KeyManager } from './key-manager.js'
 import type { SigningAlgorithm } from './key-store.js'
-import type { SignedToken } from './jwt-access-token.js'
+import { definedClaims, type SignedToken } from './jwt-access-token.js'
 
 /** Claims of an ID token; `sub` is required. */
 export interface IdTokenClaims extends JWTPayload {
@@ -49,10 +49,10 @@ export async function createIdToken(claims: IdTokenClaims, options: IdTokenOptio
     aud: defaults.clientId,
     iat,
     exp: iat + defaults.ttl,
-    ...claims,
+    // A claim given as `undefined` keeps its default: an ID token without `aud` would be invalid.
+    ...definedClaims(claims),
   }
-  if (options.accessToken !== undefined) payload['at_hash'] = await tokenHash(options.accessToken, alg)
-  for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name]
+  if (options?.accessToken !== undefined) payload['at_hash'] = await tokenHash(options.accessToken, alg)
   const token = await new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(key)
   return { token, kid }
 }

@@ -52,10 +52,19 @@ export async function createJwtAccessToken(claims: JwtAccessTokenClaims, default
     sub: defaults.clientId,
     client_id: defaults.clientId,
     ...(defaults.scope !== undefined ? { scope: defaults.scope } : {}),
-    ...claims,
+    // A claim given as `undefined` (`{ sub: user?.id }`) keeps its default: RFC 9068 §2.2 requires it.
+    ...definedClaims(claims),
   }
   if (Array.isArray(payload['scope'])) payload['scope'] = (payload['scope'] as string[]).join(' ')
   if (payload['scope'] === undefined || payload['scope'] === '') delete payload['scope']
   const token = await new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(key)
   return { token, kid }
+}
+
+/** @internal The claims whose value is not `undefined`. */
+export function definedClaims(claims: JWTPayload | null | undefined): JWTPayload {
+  const result: JWTPayload = {}
+  if (claims === null || typeof claims !== 'object') return result
+  for (const [name, value] of Object.entries(claims)) if (value !== undefined) result[name] = value
+  return result
 }

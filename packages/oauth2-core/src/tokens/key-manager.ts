@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK, type JWSHeaderParameters } from 'jose'
-import type { KeyStore, SigningAlgorithm, StoredSigningKey } from './key-store.js'
+import { SIGNING_ALGORITHMS, type KeyStore, type SigningAlgorithm, type StoredSigningKey } from './key-store.js'
 
 /** Key rotation settings. */
 export interface KeyRotationOptions {
@@ -26,6 +26,14 @@ interface LoadedKey extends StoredSigningKey {
 const DAY = 24 * 60 * 60 * 1000
 /** How long a loaded key set is trusted before the store is read again (other instances may rotate). */
 const RELOAD_AFTER_MS = 30_000
+/** The longest a JWKS response may be cached, in seconds. */
+const MAX_JWKS_MAX_AGE = 300
+/** The public members of each key type (RFC 7518 §6): nothing else is ever published. */
+const PUBLIC_MEMBERS: Readonly<Record<string, readonly (keyof JWK)[]>> = {
+  RSA: ['kty', 'n', 'e'],
+  EC: ['kty', 'crv', 'x', 'y'],
+  OKP: ['kty', 'crv', 'x'],
+}
 
 /**
  * Keeps one signing-key chain per algorithm in a {@link KeyStore}, with automatic rotation:
@@ -35,24 +43,32 @@ const RELOAD_AFTER_MS = 30_000
  */
 export class KeyManager {
   readonly #store: KeyStore
-  readonly #algorithms: readonly SigningAlgorithm[]
+  /** Configured algorithms, plus any a client's registration asked for since (ID tokens). */
+  readonly #algorithms: SigningAlgorithm[]
   readonly #interval: number
   readonly #prepublish: number
   readonly #retention: number
+  readonly #reloadAfter: number
   readonly #now: () => number
   #keys: LoadedKey[] = []
   #loadedAt = -Infinity
-  #loading: Promise<void> | undefined
-  readonly #cryptoKeys = new Map<string, Promise<CryptoKey>>()
+  #loading: { promise: Promise<void>; maintain: boolean } | undefined
+  readonly #signingKeys = new Map<string, Promise<CryptoKey>>()
+  readonly #verificationKeys = new Map<string, Promise<CryptoKey>>()
 
   constructor(options: { store: KeyStore; algorithms: readonly SigningAlgorithm[]; rotation?: KeyRotationOptions; now: () => number }) {
     this.#store = options.store
-    this.#algorithms = options.algorithms
+    this.#algorithms = [...new Set(options.algorithms)]
     this.#interval = options.rotation?.intervalMs ?? 30 * DAY
-    this.#prepublish = Math.min(options.rotation?.prepublishMs ?? DAY, this.#interval / 2)
-    this.#retention = options.rotation?.retentionMs ?? this.#interval
-    this.#now = options.now
     if (!(this.#interval > 0)) throw new TypeError('Key rotation intervalMs must be a positive number of milliseconds.')
+    const prepublish = options.rotation?.prepublishMs ?? DAY
+    if (!(prepublish >= 0)) throw new TypeError('Key rotation prepublishMs must be zero or a positive number of milliseconds.')
+    this.#prepublish = Math.min(prepublish, this.#interval / 2)
+    this.#retention = options.rotation?.retentionMs ?? this.#interval
+    if (!(this.#retention >= 0)) throw new TypeError('Key rotation retentionMs must be zero or a positive number of milliseconds.')
+    // Another instance sharing the store must see a pre-published key well before it signs.
+    this.#reloadAfter = Math.min(RELOAD_AFTER_MS, this.#prepublish / 2)
+    this.#now = options.now
   }
 
   /** The algorithms this manager keeps keys for. */
@@ -60,8 +76,19 @@ export class KeyManager {
     return this.#algorithms
   }
 
+  /**
+   * How long (seconds) a copy of the JWKS may be cached so that every copy lists a new key before
+   * it starts signing: the pre-publication window, less the time other instances take to see it.
+   */
+  get jwksMaxAge(): number {
+    return Math.max(0, Math.min(MAX_JWKS_MAX_AGE, Math.floor((this.#prepublish - this.#reloadAfter) / 1000)))
+  }
+
   /** The key that signs now with `alg`. */
   async signingKey(alg: SigningAlgorithm): Promise<ActiveSigningKey> {
+    if (!SIGNING_ALGORITHMS.includes(alg)) throw new Error(`Unsupported signing algorithm ${String(alg)}; use one of ${SIGNING_ALGORITHMS.join(', ')}.`)
+    // A client registered for another algorithm (id_token_signed_response_alg): start a chain for it.
+    if (!this.#algorithms.includes(alg)) this.#algorithms.push(alg)
     await this.#fresh()
     const now = this.#now()
     let active = this.#active(alg, now)
@@ -69,8 +96,8 @@ export class KeyManager {
       await this.#reload(true)
       active = this.#active(alg, now)
     }
-    if (active === undefined) throw new Error(`No signing key for ${alg}; add it to the provider's signing algorithms.`)
-    return { kid: active.kid, alg, key: await this.#cryptoKey(active) }
+    if (active === undefined) throw new Error(`No signing key for ${alg} could be loaded from the key store.`)
+    return { kid: active.kid, alg, key: await this.#signingCryptoKey(active) }
   }
 
   /** The public keys to publish (RFC 7517 JWK Set), newest first, including pre-published ones. */
@@ -81,7 +108,7 @@ export class KeyManager {
       keys: this.#keys
         .filter((k) => k.expiresAt > now)
         .sort((a, b) => b.activatesAt - a.activatesAt)
-        .map((k) => ({ ...k.publicJwk, kid: k.kid, alg: k.alg, use: 'sig' })),
+        .map((k) => ({ ...publicMembers(k.publicJwk), kid: k.kid, alg: k.alg, use: 'sig' })),
     }
   }
 
@@ -95,7 +122,7 @@ export class KeyManager {
       key = this.#keys.find((k) => k.kid === header.kid && k.expiresAt > now)
     }
     if (key === undefined || key.alg !== header.alg) throw new Error('no matching key')
-    return this.#cryptoKey(key)
+    return this.#verificationCryptoKey(key)
   }
 
   /**
@@ -106,7 +133,14 @@ export class KeyManager {
     await this.#reload(false)
     const now = this.#now()
     for (const alg of this.#algorithms) {
-      const pending = this.#keys.find((k) => k.alg === alg && k.activatesAt > now)
+      // Keys already active since this very millisecond would tie with the new one (the newest
+      // activation signs), so they are moved one millisecond back: the new key wins at once.
+      for (const key of this.#keys) {
+        if (key.alg === alg && key.activatesAt === now) {
+          await this.#store.put({ ...stored(key), activatesAt: now - 1, createdAt: Math.min(key.createdAt, now - 1) })
+        }
+      }
+      const pending = this.#keys.filter((k) => k.alg === alg && k.activatesAt > now).sort((a, b) => a.activatesAt - b.activatesAt)[0]
       if (pending !== undefined) await this.#store.put({ ...stored(pending), activatesAt: now })
       else await this.#store.put(await generate(alg, now, now))
     }
@@ -129,7 +163,7 @@ export class KeyManager {
 
   async #fresh(): Promise<void> {
     const now = this.#now()
-    if (now - this.#loadedAt < RELOAD_AFTER_MS && this.#algorithms.every((alg) => !this.#dueForSuccessor(alg, now))) return
+    if (now - this.#loadedAt < this.#reloadAfter && this.#algorithms.every((alg) => !this.#dueForSuccessor(alg, now))) return
     await this.#reload(true)
   }
 
@@ -140,12 +174,23 @@ export class KeyManager {
     return !hasPending && now >= active.activatesAt + this.#interval - this.#prepublish
   }
 
-  /** Reads the store and, when `maintain`, generates missing or due keys and drops expired ones. Single-flight. */
+  /**
+   * Reads the store and, when `maintain`, generates missing or due keys and drops expired ones.
+   * Single-flight: a caller joins the reload in progress unless it needs maintenance that one does
+   * not do; then it queues one maintaining reload after it (which later callers join).
+   */
   #reload(maintain: boolean): Promise<void> {
-    this.#loading ??= this.#doReload(maintain).finally(() => {
-      this.#loading = undefined
-    })
-    return this.#loading
+    const current = this.#loading
+    if (current !== undefined && (current.maintain || !maintain)) return current.promise
+    const previous = current === undefined ? Promise.resolve() : current.promise.catch(() => undefined)
+    const entry: { promise: Promise<void>; maintain: boolean } = { maintain, promise: Promise.resolve() }
+    entry.promise = previous
+      .then(() => this.#doReload(maintain))
+      .finally(() => {
+        if (this.#loading === entry) this.#loading = undefined
+      })
+    this.#loading = entry
+    return entry.promise
   }
 
   async #doReload(maintain: boolean): Promise<void> {
@@ -156,7 +201,8 @@ export class KeyManager {
       for (const key of keys) {
         if (key.expiresAt <= now) {
           await this.#store.delete(key.kid)
-          this.#cryptoKeys.delete(key.kid)
+          this.#signingKeys.delete(key.kid)
+          this.#verificationKeys.delete(key.kid)
           changed = true
         }
       }
@@ -181,14 +227,33 @@ export class KeyManager {
     this.#loadedAt = this.#now()
   }
 
-  #cryptoKey(key: LoadedKey): Promise<CryptoKey> {
-    let promise = this.#cryptoKeys.get(key.kid)
-    if (promise === undefined) {
-      promise = importJWK(key.privateJwk, key.alg) as Promise<CryptoKey>
-      this.#cryptoKeys.set(key.kid, promise)
-    }
-    return promise
+  #signingCryptoKey(key: LoadedKey): Promise<CryptoKey> {
+    return cached(this.#signingKeys, key.kid, () => importJWK(key.privateJwk, key.alg) as Promise<CryptoKey>)
   }
+
+  /** jose verifies only with a public key: a private `CryptoKey` is refused for verification. */
+  #verificationCryptoKey(key: LoadedKey): Promise<CryptoKey> {
+    return cached(this.#verificationKeys, key.kid, () => importJWK(publicMembers(key.publicJwk), key.alg) as Promise<CryptoKey>)
+  }
+}
+
+function cached(map: Map<string, Promise<CryptoKey>>, kid: string, load: () => Promise<CryptoKey>): Promise<CryptoKey> {
+  let promise = map.get(kid)
+  if (promise === undefined) {
+    promise = load()
+    // A failed import is not remembered: the store may hold a corrected key next time.
+    promise.catch(() => map.delete(kid))
+    map.set(kid, promise)
+  }
+  return promise
+}
+
+/** Only the public members of a JWK, whatever a store returned (RFC 7517 §4, RFC 7518 §6). */
+function publicMembers(jwk: JWK): JWK {
+  const members = PUBLIC_MEMBERS[jwk.kty ?? ''] ?? []
+  const result: Record<string, unknown> = {}
+  for (const name of members) if (jwk[name] !== undefined) result[name] = jwk[name]
+  return result as JWK
 }
 
 /** A superseded key expires `retention` after its successor starts signing. */

@@ -1,5 +1,6 @@
 import { jwtVerify, type JWTPayload } from 'jose'
 import type { KeyManager } from './key-manager.js'
+import { SIGNING_ALGORITHMS } from './key-store.js'
 
 /** Options of `verifyJwt`. */
 export interface VerifyJwtOptions {
@@ -22,7 +23,9 @@ export async function verifyJwt<T extends JWTPayload = JWTPayload>(
   try {
     const { payload } = await jwtVerify<T>(token, provider.keys.getVerificationKey, {
       issuer: provider.issuer,
-      algorithms: [...provider.keys.algorithms],
+      // Any algorithm we sign with: the key resolver only accepts a published key of the header's
+      // alg, and an ID token may use a client's registered algorithm, or another instance's.
+      algorithms: [...SIGNING_ALGORITHMS],
       currentDate: new Date(provider.now),
       requiredClaims: ['exp'],
       ...(options.typ !== undefined ? { typ: options.typ } : {}),
