@@ -42,7 +42,10 @@ export const provider = OIDCAuthorizationCodeBuilder
       if (!grant || grant.clientId !== clientId) return { error: OAuth2ErrorCode.INVALID_GRANT, error_description: 'Invalid code' }
       const scope = grant.scope.split(' ')
       const { token: accessToken } = await createJwtAccessToken!({ sub: grant.userId, scope })
+      // Addressed to the token endpoint, not to a resource server: an RFC 9068 resource server checks
+      // `aud` (§4) and so never accepts this refresh token as an access token.
       const refreshToken = await createJwtAccessToken!({
+        aud: 'http://localhost:3000/oauth2/token',
         sub: grant.userId,
         type: 'refresh',
         scope: grant.scope,
@@ -61,7 +64,7 @@ export const provider = OIDCAuthorizationCodeBuilder
       .setPath('/oauth2/token') // optional, default '/oauth2/token'
       .generateToken(async ({ clientId, refreshToken, scope, ttl, tokenType, createJwtAccessToken, createIdToken, verifyJwt }) => {
         // verify refresh token
-        const payload = await verifyJwt?.<RefreshPayload>(refreshToken)
+        const payload = await verifyJwt?.<RefreshPayload>(refreshToken, { audience: 'http://localhost:3000/oauth2/token' })
         if (!payload || !(payload.client_id && payload.client_id === clientId && payload.sub && payload.type === 'refresh')) {
           return { error: OAuth2ErrorCode.INVALID_GRANT, error_description: 'Invalid refresh token' }
         }

@@ -2,6 +2,7 @@ import type { ClientAuthMethod } from './client-auth/client-auth-method.js'
 import type { ClientAuthMethodName, FindClient } from './client-auth/client-metadata.js'
 import type { GrantDefinition } from './grants/grant-definition.js'
 import type { GenerateToken, OAuth2TokenParams } from './grants/token-context.js'
+import type { OAuth2Store } from './stores/oauth2-store.js'
 import type { ReplayStore } from './stores/replay-store.js'
 import type { KeyRotationOptions } from './tokens/key-manager.js'
 import type { KeyStore, SigningAlgorithm } from './tokens/key-store.js'
@@ -36,6 +37,10 @@ export interface FlowConfig {
   tokenTtl: number
   /** ID-token lifetime, seconds. */
   idTokenTtl: number
+  /** Refresh-token idle lifetime, seconds: a token unused this long expires. */
+  refreshTokenIdleTtl: number
+  /** Refresh-token absolute lifetime, seconds from the family's first token (RFC 9700 §4.14.2). */
+  refreshTokenAbsoluteTtl: number
   tokenType: TokenType
   /** Declared scopes and their descriptions; empty means "any syntactically valid scope". */
   scopes: Readonly<Record<string, string>>
@@ -55,6 +60,8 @@ export interface ProviderConfig {
   /** `aud` of JWT access tokens; the issuer when unset. */
   accessTokenAudience: string | string[] | undefined
   findClient: FindClient | undefined
+  /** What the server remembers (codes, device codes, refresh families, revocations). */
+  store: OAuth2Store
   replayStore: ReplayStore
   now: () => number
   onError: ErrorHook | undefined

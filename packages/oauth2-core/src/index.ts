@@ -57,4 +57,6 @@ export type { ClientAuthMethodName, ClientMetadata, FindClient } from './client-
 // Keys and stores
 export { InMemoryKeyStore, createInMemoryKeyStore, type KeyStore, type SigningAlgorithm, type StoredSigningKey } from './tokens/key-store.js'
 export type { KeyRotationOptions } from './tokens/key-manager.js'
-export { MemoryReplayStore, type ReplayStore } from './stores/replay-store.js'
+export { MemoryReplayStore, replayStoreFrom, type ReplayStore } from './stores/replay-store.js'
+export { MemoryStore } from './stores/memory-store.js'
+export type { OAuth2Store, StoreKind, StoredEntry } from './stores/oauth2-store.js'

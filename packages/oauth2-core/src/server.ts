@@ -49,7 +49,7 @@ export class OAuth2Provider {
       }
     }
     for (const [path, entries] of tokenEntries) this.#add(createTokenEndpoint(pathnameOf(path), entries, runtime))
-    if (config.jwksPath !== undefined) this.#add(createJwksEndpoint(pathnameOf(config.jwksPath), runtime))
+    if (config.jwksPath !== undefined) this.#add(createJwksEndpoint(pathnameOf(config.jwksPath), config.jwksPath, runtime))
   }
 
   #add(endpoint: Endpoint): void {
@@ -99,6 +99,23 @@ export class OAuth2Provider {
   /** The absolute paths this provider answers, for adapters that register routes. */
   get routes(): ReadonlyArray<{ pathname: string; methods: readonly string[] }> {
     return [...this.#endpoints.values()].map(({ pathname, methods }) => ({ pathname, methods }))
+  }
+
+  /**
+   * The authorization server metadata (RFC 8414 §2), generated from the configuration: every
+   * endpoint contributes its URL and capabilities, so what is advertised is what is served.
+   */
+  metadata(): Record<string, unknown> {
+    const document: Record<string, unknown> = { issuer: this.issuer }
+    for (const endpoint of this.#endpoints.values()) {
+      for (const [name, value] of Object.entries(endpoint.metadata?.() ?? {})) {
+        const existing = document[name]
+        document[name] = Array.isArray(existing) && Array.isArray(value) ? [...new Set([...existing, ...value])] : value
+      }
+    }
+    const scopes = new Set(this.#config.flows.flatMap((flow) => Object.keys(flow.scopes)))
+    if (scopes.size > 0) document['scopes_supported'] = [...scopes]
+    return document
   }
 
   /** The public JWK Set (what the JWKS endpoint serves). */

@@ -24,6 +24,8 @@ export abstract class FlowBuilder<TContext extends OAuth2TokenParams> extends Pr
   /** @internal */ protected description: string | undefined
   /** @internal */ protected tokenTtl: number | undefined
   /** @internal */ protected idTokenTtl: number | undefined
+  /** @internal */ protected refreshTokenIdleTtl: number | undefined
+  /** @internal */ protected refreshTokenAbsoluteTtl: number | undefined
   /** @internal */ protected scopes: Record<string, string> = {}
   /** @internal */ protected tokenType: TokenType = new BearerToken()
   /** @internal */ protected readonly authMethods = new Map<ClientAuthMethodName, ClientAuthMethod>()
@@ -61,6 +63,17 @@ export abstract class FlowBuilder<TContext extends OAuth2TokenParams> extends Pr
   /** ID-token lifetime in seconds. Default: the access-token lifetime. */
   setIdTokenTtl(seconds: number): this {
     this.idTokenTtl = positiveInteger(seconds, 'setIdTokenTtl')
+    return this
+  }
+
+  /**
+   * Lifetimes of the refresh tokens the core issues, in seconds: `idle` (default 14 days) since the
+   * token was issued, `absolute` (default 90 days) since the grant began; rotation never extends the
+   * absolute one (RFC 9700 §4.14.2).
+   */
+  setRefreshTokenTtl(idle: number, absolute?: number): this {
+    this.refreshTokenIdleTtl = positiveInteger(idle, 'setRefreshTokenTtl')
+    if (absolute !== undefined) this.refreshTokenAbsoluteTtl = positiveInteger(absolute, 'setRefreshTokenTtl')
     return this
   }
 
@@ -127,14 +140,17 @@ export abstract class FlowBuilder<TContext extends OAuth2TokenParams> extends Pr
       description: this.description,
       oidc: this.oidc,
       grants: [
-        ...(this.tokenRouteConfig.handler !== undefined
-          ? [{ grant: this.grant, path: this.tokenRouteConfig.path, generateToken: this.tokenRouteConfig.handler as GenerateToken<OAuth2TokenParams> }]
+        // A grant is served when the user handles it or the core has a secure default for it.
+        ...(this.tokenRouteConfig.handler !== undefined || (this.grant as GrantDefinition).defaultHandler !== undefined
+          ? [{ grant: this.grant, path: this.tokenRouteConfig.path, generateToken: this.tokenRouteConfig.handler as GenerateToken<OAuth2TokenParams> | undefined }]
           : []),
         ...this.extraGrants(),
       ],
       authMethods,
       tokenTtl,
       idTokenTtl: this.idTokenTtl ?? tokenTtl,
+      refreshTokenIdleTtl: this.refreshTokenIdleTtl ?? 14 * 24 * 3600,
+      refreshTokenAbsoluteTtl: this.refreshTokenAbsoluteTtl ?? 90 * 24 * 3600,
       tokenType: this.tokenType,
       scopes,
       jwtAccessTokens: this.jwtAccessTokens || this.oidc || this.settings.jwksPath !== undefined,

@@ -1,7 +1,9 @@
 import type { ClientAuthMethod } from '../client-auth/client-auth-method.js'
 import type { FindClient } from '../client-auth/client-metadata.js'
 import type { ErrorHook, FlowConfig, ProviderConfig } from '../config.js'
-import { MemoryReplayStore, type ReplayStore } from '../stores/replay-store.js'
+import { MemoryStore } from '../stores/memory-store.js'
+import type { OAuth2Store } from '../stores/oauth2-store.js'
+import { replayStoreFrom, type ReplayStore } from '../stores/replay-store.js'
 import type { KeyRotationOptions } from '../tokens/key-manager.js'
 import { InMemoryKeyStore, SIGNING_ALGORITHMS, type KeyStore, type SigningAlgorithm } from '../tokens/key-store.js'
 import { JwksRoute } from './routes.js'
@@ -15,6 +17,7 @@ export interface ProviderSettings {
   accessTokenAudience?: string | string[]
   findClient?: FindClient
   replayStore?: ReplayStore
+  store?: OAuth2Store
   now?: () => number
   onError?: ErrorHook
   maxAssertionLifetime?: number
@@ -80,7 +83,17 @@ export abstract class ProviderSettingsBuilder {
     return this
   }
 
-  /** Where single-use values (client-assertion `jti`) are remembered (default: in memory). */
+  /**
+   * Where the server remembers what it issues: codes, device codes, refresh-token families, revoked
+   * grants, single-use values. Default: a `MemoryStore` in this process. Give several instances one
+   * shared store.
+   */
+  setStore(store: OAuth2Store): this {
+    this.settings.store = store
+    return this
+  }
+
+  /** Where single-use values (client-assertion `jti`) are remembered (default: the store). */
   setReplayStore(store: ReplayStore): this {
     this.settings.replayStore = store
     return this
@@ -123,6 +136,7 @@ export function resolveProviderConfig(settings: ProviderSettings, flows: FlowCon
     }
   }
   const now = settings.now ?? Date.now
+  const store = settings.store ?? new MemoryStore({ now })
   const needsJwks = flows.some((f) => f.oidc || f.jwtAccessTokens || 'openid' in f.scopes)
   return {
     issuer,
@@ -133,7 +147,8 @@ export function resolveProviderConfig(settings: ProviderSettings, flows: FlowCon
     accessTokenAlgorithm: settings.accessTokenAlgorithm ?? 'RS256',
     accessTokenAudience: settings.accessTokenAudience,
     findClient: settings.findClient,
-    replayStore: settings.replayStore ?? new MemoryReplayStore({ now }),
+    store,
+    replayStore: settings.replayStore ?? replayStoreFrom(store),
     now,
     onError: settings.onError,
     maxAssertionLifetime: settings.maxAssertionLifetime ?? 300,

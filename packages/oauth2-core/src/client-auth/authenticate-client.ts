@@ -100,7 +100,8 @@ function isBasicHeader(authorization: string | null): boolean {
 
 /** Gives an `invalid_client` error its RFC 6749 §5.2 status and challenge. */
 export function challengeInvalidClient(error: OAuth2Error, triedBasic: boolean, policy: Pick<ClientAuthenticationPolicy, 'methods' | 'realm'>): OAuth2Error {
-  const options = { detail: error.detail, cause: error.cause } as const
+  // Keep what the error says besides its status: a handler's error_uri must reach the client.
+  const options = { detail: error.detail, cause: error.cause, uri: error.uri } as const
   if (triedBasic || policy.methods.has('client_secret_basic')) {
     const realm = policy.realm.replace(/["\\]/g, '')
     return new OAuth2Error('invalid_client', error.description, {

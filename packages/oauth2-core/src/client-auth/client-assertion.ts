@@ -1,6 +1,7 @@
 import { errors, jwtVerify, type CryptoKey, type JWTVerifyGetKey, type JWTPayload } from 'jose'
 import { OAuth2Error } from '../errors/oauth2-error.js'
 import type { ClientAuthContext } from './client-auth-method.js'
+import type { ClientMetadata } from './client-metadata.js'
 
 /** Seconds of clock skew allowed on `exp`, `nbf` and `iat`. */
 const CLOCK_TOLERANCE = 5
@@ -35,15 +36,30 @@ export async function verifyClientAssertion(
   } catch (error) {
     throw new OAuth2Error('invalid_client', describe(error), { detail: String(error), cause: error })
   }
+  // RFC 7519 §4.1.7: jti is a case-sensitive string; jose only checks that it is present.
+  if (typeof payload.jti !== 'string' || payload.jti === '') {
+    throw new OAuth2Error('invalid_client', 'The client_assertion claim jti is invalid.')
+  }
   const nowSeconds = Math.floor(context.now / 1000)
   // RFC 7523 §3 (4): the server may reject a JWT with an unreasonably far expiry.
   if (payload.exp! - nowSeconds > context.maxAssertionLifetime) {
     throw new OAuth2Error('invalid_client', 'The client_assertion expires too far in the future.')
   }
   // RFC 7523 §3 (7): the server may ensure the JWT is not replayed, via jti.
-  const fresh = await context.replay.consume(`client_assertion:${clientId}:${payload.jti!}`, (payload.exp! + CLOCK_TOLERANCE) * 1000)
+  const fresh = await context.replay.consume(`client_assertion:${clientId}:${payload.jti}`, (payload.exp! + CLOCK_TOLERANCE) * 1000)
   if (!fresh) throw new OAuth2Error('invalid_client', 'The client_assertion has already been used.')
   return payload
+}
+
+/**
+ * The algorithms an assertion of `client` may use: those the method accepts, narrowed to the
+ * registered `token_endpoint_auth_signing_alg` (OpenID Connect Dynamic Registration §2). A
+ * registration never widens what the server accepts.
+ */
+export function assertionAlgorithms(accepted: readonly string[], client: ClientMetadata | undefined): readonly string[] {
+  const pinned: unknown = client?.token_endpoint_auth_signing_alg
+  // A stored registration may hold null or '' for "not set".
+  return typeof pinned !== 'string' || pinned === '' ? accepted : accepted.filter((alg) => alg === pinned)
 }
 
 function describe(error: unknown): string {

@@ -1,6 +1,6 @@
 import { OAuth2Error } from '../errors/oauth2-error.js'
 import type { AuthenticatedClient, ClientAuthContext, ClientAuthMethod } from './client-auth-method.js'
-import { verifyClientAssertion } from './client-assertion.js'
+import { assertionAlgorithms, verifyClientAssertion } from './client-assertion.js'
 import type { PresentedCredentials } from './presented-credentials.js'
 import { usableSecret } from './shared-secret.js'
 
@@ -58,8 +58,7 @@ export class ClientSecretJwt implements ClientAuthMethod {
     if (key.byteLength < (MIN_SECRET_BYTES[alg] ?? Infinity)) {
       throw new OAuth2Error('invalid_client', `The client secret is too short for ${MIN_SECRET_BYTES[alg] ? alg : 'this algorithm'}.`)
     }
-    const pinned = context.client?.token_endpoint_auth_signing_alg
-    await verifyClientAssertion(assertion, key, clientId, pinned ? [pinned] : this.#algorithms, context)
+    await verifyClientAssertion(assertion, key, clientId, assertionAlgorithms(this.#algorithms, context.client), context)
     return { clientId, method: this.name, clientSecret: undefined, client: context.client, verified: true }
   }
 }

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, importJWK, type CryptoKey, type JWK, type JWTVerifyGetKey } from 'jose'
 import { OAuth2Error } from '../errors/oauth2-error.js'
 import type { AuthenticatedClient, ClientAuthContext, ClientAuthMethod } from './client-auth-method.js'
-import { verifyClientAssertion } from './client-assertion.js'
+import { assertionAlgorithms, verifyClientAssertion } from './client-assertion.js'
 import type { PresentedCredentials } from './presented-credentials.js'
 
 /** A client's public key(s): a JWK, a JWK Set, or a `CryptoKey`. */
@@ -55,8 +55,7 @@ export class PrivateKeyJwt implements ClientAuthMethod {
       throw new OAuth2Error('invalid_client', 'Client authentication failed.', { detail: 'no public key registered for private_key_jwt' })
     }
     const key = await toVerificationKey(source, alg)
-    const pinned = context.client?.token_endpoint_auth_signing_alg
-    await verifyClientAssertion(assertion, key, clientId, pinned ? [pinned] : this.#algorithms, context)
+    await verifyClientAssertion(assertion, key, clientId, assertionAlgorithms(this.#algorithms, context.client), context)
     return { clientId, method: this.name, clientSecret: undefined, client: context.client, verified: true }
   }
 }

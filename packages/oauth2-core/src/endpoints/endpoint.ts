@@ -26,4 +26,6 @@ export interface Endpoint {
   /** Whether its responses must never be cached (every credential-bearing endpoint). */
   readonly noStore: boolean
   handle(request: EndpointRequest): Promise<OAuth2Result>
+  /** What this endpoint adds to the RFC 8414 / OpenID Connect Discovery metadata. */
+  metadata?(): Record<string, unknown>
 }

@@ -11,11 +11,12 @@ import type { Endpoint, ProviderRuntime } from './endpoint.js'
  * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
  * @see https://openid.net/specs/openid-connect-core-1_0.html#RotateSigKeys
  */
-export function createJwksEndpoint(pathname: string, runtime: ProviderRuntime): Endpoint {
+export function createJwksEndpoint(pathname: string, path: string, runtime: ProviderRuntime): Endpoint {
   return {
     pathname,
     methods: ['GET', 'HEAD'],
     noStore: false,
+    metadata: () => ({ jwks_uri: runtime.endpointUrl(path) }),
     async handle() {
       const jwks = await runtime.keys.jwks()
       return jsonResult(200, jwks, { 'cache-control': `public, max-age=${runtime.keys.jwksMaxAge}` })

@@ -10,7 +10,7 @@ import { parseParams } from '../schemas/parse-params.js'
 import { scopeTokens } from '../schemas/common.js'
 import { createIdToken } from '../tokens/id-token.js'
 import { createJwtAccessToken } from '../tokens/jwt-access-token.js'
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../tokens/key-store.js'
+import { idTokenAlgorithm } from '../tokens/issue-tokens.js'
 import { OAuth2TokenResponse } from '../tokens/token-response.js'
 import { verifyJwt } from '../tokens/verify-jwt.js'
 import type { OAuth2Result } from '../types.js'
@@ -42,10 +42,21 @@ export function createTokenEndpoint(pathname: string, entries: TokenEndpointEntr
     })
   }
 
+  const authMethods = [...new Set(entries.flatMap(({ flow }) => [...flow.authMethods.keys()]))]
+  const signingAlgs = [
+    ...new Set(entries.flatMap(({ flow }) => [...flow.authMethods.values()].flatMap((m) => [...(m.signingAlgorithms ?? [])]))),
+  ]
+
   return {
     pathname,
     methods: ['POST'],
     noStore: true,
+    metadata: () => ({
+      token_endpoint: tokenEndpointUrl,
+      grant_types_supported: [...new Set(entries.map((e) => e.grant.grant.grantType))],
+      token_endpoint_auth_methods_supported: authMethods,
+      ...(signingAlgs.length > 0 ? { token_endpoint_auth_signing_alg_values_supported: signingAlgs } : {}),
+    }),
     async handle(req: EndpointRequest): Promise<OAuth2Result> {
       // RFC 6749 §3.2: the client MUST use POST, with application/x-www-form-urlencoded (Appendix B).
       if (!isFormContentType(req.headers.get('content-type'))) {
@@ -108,9 +119,6 @@ async function runGrant(
   const scopes = scopeTokens(scope)
   checkScope(scopes, flow, registered?.scope)
 
-  if (grant.generateToken === undefined) {
-    throw new OAuth2Error('unsupported_grant_type', 'The grant_type is not supported by this authorization server.')
-  }
 
   const issuer = config.issuer
   const idTokenAlg = idTokenAlgorithm(registered?.id_token_signed_response_alg)
@@ -153,7 +161,11 @@ async function runGrant(
         now: config.now(),
       })
   }
-  return (await grant.generateToken(context, req.request)) ?? null
+  const result =
+    grant.generateToken !== undefined
+      ? await grant.generateToken(context, req.request)
+      : await grant.grant.defaultHandler!({ params: parsed, context, client, flow, runtime, request: req.request })
+  return result ?? null
 }
 
 /** RFC 6749 §3.3 / §5.2 invalid_scope: a scope the server does not declare, or the client may not request. */
@@ -168,13 +180,6 @@ function checkScope(scopes: string[], flow: FlowConfig, clientScope: string | un
     const refused = scopes.filter((s) => !allowed.has(s))
     if (refused.length > 0) throw new OAuth2Error('invalid_scope', `The client may not request the scope: ${refused.join(' ')}.`)
   }
-}
-
-/** OpenID Connect Dynamic Registration §2: `id_token_signed_response_alg` defaults to RS256. */
-function idTokenAlgorithm(registered: string | undefined): SigningAlgorithm {
-  if (registered === undefined) return 'RS256'
-  if ((SIGNING_ALGORITHMS as readonly string[]).includes(registered)) return registered as SigningAlgorithm
-  throw new Error(`The client registered id_token_signed_response_alg ${registered}, which this provider does not sign with.`)
 }
 
 /** Maps what `generateToken` returned to the RFC 6749 §5.1 / §5.2 response. */

@@ -1,4 +1,19 @@
 import type * as v from 'valibot'
+import type { AuthenticatedClient } from '../client-auth/client-auth-method.js'
+import type { FlowConfig } from '../config.js'
+import type { ProviderRuntime } from '../endpoints/endpoint.js'
+import type { OAuth2Request } from '../types.js'
+import type { OAuth2TokenParams, TokenHandlerResult } from './token-context.js'
+
+/** What the core's own handler of a grant receives (used where the user gives no `generateToken`). */
+export interface DefaultGrantInput<TParams> {
+  params: TParams
+  context: OAuth2TokenParams
+  client: AuthenticatedClient
+  flow: FlowConfig
+  runtime: ProviderRuntime
+  request: OAuth2Request
+}
 
 /**
  * A grant type: its wire name, the parameters it accepts (a valibot schema; anything else is
@@ -11,4 +26,6 @@ export interface GrantDefinition<TParams = Record<string, string | undefined>> {
   scope(params: TParams): string | undefined
   /** Grant-specific context fields (kaapi's names). */
   fields(params: TParams): Record<string, unknown>
+  /** The core's secure default, through the store, where the user gives no `generateToken`. */
+  defaultHandler?(input: DefaultGrantInput<TParams>): Promise<TokenHandlerResult>
 }

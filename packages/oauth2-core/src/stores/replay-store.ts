@@ -1,3 +1,5 @@
+import type { OAuth2Store } from './oauth2-store.js'
+
 /**
  * Remembers one-time values (client-assertion `jti`s, later DPoP proofs) until they expire.
  *
@@ -40,4 +42,9 @@ export class MemoryReplayStore implements ReplayStore {
     for (const [key, expiresAt] of this.#entries) if (expiresAt <= now) this.#entries.delete(key)
     this.#sweepAt = Math.max(1024, this.#entries.size * 2)
   }
+}
+
+/** A {@link ReplayStore} kept in an {@link OAuth2Store} (kind `replay`), so one shared store serves both. */
+export function replayStoreFrom(store: OAuth2Store): ReplayStore {
+  return { consume: (key, expiresAt) => store.setIfAbsent('replay', key, {}, expiresAt) }
 }
