@@ -9,7 +9,10 @@ import { isFormContentType, parseForm } from '../internal/form.js'
 import { parseParams } from '../schemas/parse-params.js'
 import { scopeTokens } from '../schemas/common.js'
 import { createIdToken } from '../tokens/id-token.js'
-import { createJwtAccessToken } from '../tokens/jwt-access-token.js'
+import { decodeJwt } from 'jose'
+import { sha256 } from '../internal/hash.js'
+import type { AccessTokenEntry } from '../tokens/issue-tokens.js'
+import { createJwtAccessToken, type JwtAccessTokenClaims, type SignedToken } from '../tokens/jwt-access-token.js'
 import { idTokenAlgorithm } from '../tokens/issue-tokens.js'
 import { OAuth2TokenResponse } from '../tokens/token-response.js'
 import { verifyJwt } from '../tokens/verify-jwt.js'
@@ -139,7 +142,7 @@ async function runGrant(
   }
   if (flow.jwtAccessTokens) {
     context.createJwtAccessToken = (claims = {}) =>
-      createJwtAccessToken(claims, {
+      recordJwtAccessToken(runtime, client.clientId, claims, {
         keys: runtime.keys,
         alg: config.accessTokenAlgorithm,
         issuer,
@@ -166,6 +169,33 @@ async function runGrant(
       ? await grant.generateToken(context, req.request)
       : await grant.grant.defaultHandler!({ params: parsed, context, client, flow, runtime, request: req.request })
   return result ?? null
+}
+
+/**
+ * Signs an access token for a user handler and records it (kind `access_token`, by its `jti`), so
+ * userinfo, introspection and the resource-server middleware honour it and revocation can end it.
+ */
+async function recordJwtAccessToken(
+  runtime: ProviderRuntime,
+  clientId: string,
+  claims: JwtAccessTokenClaims,
+  defaults: Parameters<typeof createJwtAccessToken>[1],
+): Promise<SignedToken> {
+  const signed = await createJwtAccessToken(claims, defaults)
+  const payload = decodeJwt(signed.token)
+  if (typeof payload.jti === 'string' && typeof payload.exp === 'number') {
+    const entry: AccessTokenEntry = {
+      grantId: typeof claims['grant_id'] === 'string' ? claims['grant_id'] : `handler:${payload.jti}`,
+      clientId: typeof payload['client_id'] === 'string' ? payload['client_id'] : clientId,
+      sub: typeof payload.sub === 'string' ? payload.sub : undefined,
+      scope: typeof payload['scope'] === 'string' ? payload['scope'] : '',
+      format: 'jwt',
+      iat: payload.iat ?? Math.floor(defaults.now / 1000),
+      exp: payload.exp,
+    }
+    await runtime.config.store.set('access_token', await sha256(payload.jti), entry, payload.exp * 1000)
+  }
+  return signed
 }
 
 /** RFC 6749 §3.3 / §5.2 invalid_scope: a scope the server does not declare, or the client may not request. */
