@@ -76,15 +76,23 @@ export function createTokenEndpoint(pathname: string, entries: TokenEndpointEntr
       const now = config.now()
       const authorization = req.headers.get('authorization')
       let firstAuthError: unknown
+      // Authenticate once per request: a client assertion's jti is single use, so a second flow
+      // (MultipleFlows) reuses the first successful authentication when it allows the same method.
+      let authenticated: AuthenticatedClient | undefined
       for (const [index, entry] of candidates.entries()) {
         const policy = policies.get(entry.flow)!
         let client: AuthenticatedClient
-        try {
-          client = await authenticateClient(authorization, params, policy, now)
-        } catch (error) {
-          // With several flows on one grant (MultipleFlows), another flow may accept this client.
-          firstAuthError ??= error
-          continue
+        if (authenticated !== undefined) {
+          if (!entry.flow.authMethods.has(authenticated.method)) continue
+          client = authenticated
+        } else {
+          try {
+            client = authenticated = await authenticateClient(authorization, params, policy, now)
+          } catch (error) {
+            // With several flows on one grant (MultipleFlows), another flow may accept this client.
+            firstAuthError ??= error
+            continue
+          }
         }
         const result = await runGrant(entry, client, params, req, runtime)
         if (result === null && index < candidates.length - 1) continue

@@ -13,6 +13,8 @@ import {
   type OAuth2ClientCredentialsTokenParams,
   type OAuth2Request,
 } from '@x/oauth2-core'
+import { assertionParams, signClientAssertion } from '../fixtures/assertions.js'
+import { clientKeyPair } from '../fixtures/keys.js'
 import { basicAuth, FORM, ISSUER, json, postToken, TOKEN_URL, tokenRequest } from '../fixtures/request.js'
 
 const RFC_6749_ERROR_CODES = new Set([
@@ -429,5 +431,26 @@ describe('build() configuration errors', () => {
         .tokenRoute((r) => r.generateToken(() => null))
         .build(),
     ).toThrow(/share the path/)
+  })
+})
+
+describe('MultipleFlowsBuilder with client assertions (RFC 7523 §3 jti single use)', () => {
+  it('authenticates the client once, so a second flow reuses it instead of seeing a replayed jti', async () => {
+    const key = await clientKeyPair('ES256')
+    const clients = { app: { client_id: 'app', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, grant_types: ['refresh_token'] } }
+    const provider = MultipleFlowsBuilder.create()
+      .setIssuer(ISSUER)
+      .findClient((id) => clients[id as 'app'])
+      .add(OAuth2AuthorizationCodeBuilder.create().addClientAuthenticationMethod('private_key_jwt').refreshTokenRoute((r) => r.generateToken(() => null)))
+      .add(
+        OAuth2DeviceAuthorizationBuilder.create()
+          .addClientAuthenticationMethod('private_key_jwt')
+          .refreshTokenRoute((r) => r.generateToken(() => new OAuth2TokenResponse({ access_token: 'second-flow' }))),
+      )
+      .build()
+    const assertion = await signClientAssertion({ alg: 'ES256', key: key.privateKey, clientId: 'app', now: Date.now() })
+    const { status, json: body } = await postToken(provider, assertionParams(assertion, { grant_type: 'refresh_token', refresh_token: 'rt' }))
+    expect(body).toEqual({ access_token: 'second-flow', token_type: 'Bearer' })
+    expect(status).toBe(200)
   })
 })
