@@ -59,7 +59,8 @@ export async function createIdToken(claims: IdTokenClaims, options: IdTokenOptio
 
 /**
  * `at_hash` / `c_hash`: base64url of the left half of the hash of the token's ASCII octets, with the
- * hash of the JWS algorithm (OIDC Core §3.1.3.6); SHA-512 for EdDSA with Ed25519 (OIDC Core errata).
+ * hash of the JWS algorithm (OIDC Core §3.1.3.6). `EdDSA` names no hash: with Ed25519 it is SHA-512,
+ * the hash Ed25519 uses (RFC 8032 §5.1), as the OpenID Connect working group settled (connect issue #1125).
  */
 export async function tokenHash(token: string, alg: SigningAlgorithm): Promise<string> {
   const hash = alg === 'EdDSA' ? 'SHA-512' : 'SHA-256'

@@ -48,11 +48,10 @@ export class KeyManager {
   readonly #interval: number
   readonly #prepublish: number
   readonly #retention: number
-  readonly #reloadAfter: number
   readonly #now: () => number
   #keys: LoadedKey[] = []
   #loadedAt = -Infinity
-  #loading: { promise: Promise<void>; maintain: boolean } | undefined
+  #loading: Promise<void> | undefined
   readonly #signingKeys = new Map<string, Promise<CryptoKey>>()
   readonly #verificationKeys = new Map<string, Promise<CryptoKey>>()
 
@@ -66,8 +65,6 @@ export class KeyManager {
     this.#prepublish = Math.min(prepublish, this.#interval / 2)
     this.#retention = options.rotation?.retentionMs ?? this.#interval
     if (!(this.#retention >= 0)) throw new TypeError('Key rotation retentionMs must be zero or a positive number of milliseconds.')
-    // Another instance sharing the store must see a pre-published key well before it signs.
-    this.#reloadAfter = Math.min(RELOAD_AFTER_MS, this.#prepublish / 2)
     this.#now = options.now
   }
 
@@ -78,10 +75,11 @@ export class KeyManager {
 
   /**
    * How long (seconds) a copy of the JWKS may be cached so that every copy lists a new key before
-   * it starts signing: the pre-publication window, less the time other instances take to see it.
+   * it starts signing: at most the pre-publication window (a successor is published at least that
+   * long before it signs), and at most 300 s.
    */
   get jwksMaxAge(): number {
-    return Math.max(0, Math.min(MAX_JWKS_MAX_AGE, Math.floor((this.#prepublish - this.#reloadAfter) / 1000)))
+    return Math.min(MAX_JWKS_MAX_AGE, Math.floor(this.#prepublish / 1000))
   }
 
   /** The key that signs now with `alg`. */
@@ -163,7 +161,7 @@ export class KeyManager {
 
   async #fresh(): Promise<void> {
     const now = this.#now()
-    if (now - this.#loadedAt < this.#reloadAfter && this.#algorithms.every((alg) => !this.#dueForSuccessor(alg, now))) return
+    if (now - this.#loadedAt < RELOAD_AFTER_MS && this.#algorithms.every((alg) => !this.#dueForSuccessor(alg, now))) return
     await this.#reload(true)
   }
 
@@ -174,23 +172,12 @@ export class KeyManager {
     return !hasPending && now >= active.activatesAt + this.#interval - this.#prepublish
   }
 
-  /**
-   * Reads the store and, when `maintain`, generates missing or due keys and drops expired ones.
-   * Single-flight: a caller joins the reload in progress unless it needs maintenance that one does
-   * not do; then it queues one maintaining reload after it (which later callers join).
-   */
+  /** Reads the store and, when `maintain`, generates missing or due keys and drops expired ones. Single-flight. */
   #reload(maintain: boolean): Promise<void> {
-    const current = this.#loading
-    if (current !== undefined && (current.maintain || !maintain)) return current.promise
-    const previous = current === undefined ? Promise.resolve() : current.promise.catch(() => undefined)
-    const entry: { promise: Promise<void>; maintain: boolean } = { maintain, promise: Promise.resolve() }
-    entry.promise = previous
-      .then(() => this.#doReload(maintain))
-      .finally(() => {
-        if (this.#loading === entry) this.#loading = undefined
-      })
-    this.#loading = entry
-    return entry.promise
+    this.#loading ??= this.#doReload(maintain).finally(() => {
+      this.#loading = undefined
+    })
+    return this.#loading
   }
 
   async #doReload(maintain: boolean): Promise<void> {
@@ -241,8 +228,6 @@ function cached(map: Map<string, Promise<CryptoKey>>, kid: string, load: () => P
   let promise = map.get(kid)
   if (promise === undefined) {
     promise = load()
-    // A failed import is not remembered: the store may hold a corrected key next time.
-    promise.catch(() => map.delete(kid))
     map.set(kid, promise)
   }
   return promise
