@@ -1,5 +1,8 @@
 import type { ClientAuthMethod } from './client-auth/client-auth-method.js'
 import type { ClientAuthMethodName, FindClient } from './client-auth/client-metadata.js'
+import type { Endpoint, ProviderRuntime } from './endpoints/endpoint.js'
+import type { IntrospectionEndpointConfig } from './endpoints/introspection.js'
+import type { RevocationEndpointConfig } from './endpoints/revocation.js'
 import type { GrantDefinition } from './grants/grant-definition.js'
 import type { GenerateToken, OAuth2TokenParams } from './grants/token-context.js'
 import type { OAuth2Store } from './stores/oauth2-store.js'
@@ -25,6 +28,23 @@ export interface TokenGrantConfig {
   generateToken: GenerateToken<OAuth2TokenParams> | undefined
 }
 
+/**
+ * An endpoint a flow serves besides the token endpoint (authorization, device authorization,
+ * verification page, userinfo). The provider creates it at `build()`, under the issuer's path;
+ * `create` may throw a `TypeError` for a configuration mistake it can only see with the merged
+ * provider settings (e.g. no client lookup).
+ */
+export interface FlowEndpointConfig {
+  /** Path relative to the issuer's path, e.g. `/oauth2/authorize`. */
+  path: string
+  /**
+   * Endpoints sharing a `key` are served once per provider, by the first flow that contributes one
+   * (the userinfo endpoint of several OpenID Connect flows in a `MultipleFlowsBuilder`).
+   */
+  key?: string
+  create(pathname: string, runtime: ProviderRuntime, flow: FlowConfig): Endpoint
+}
+
 /** One flow, as a builder describes it: the engine's input. */
 export interface FlowConfig {
   /** kaapi's strategy name. */
@@ -41,10 +61,18 @@ export interface FlowConfig {
   refreshTokenIdleTtl: number
   /** Refresh-token absolute lifetime, seconds from the family's first token (RFC 9700 §4.14.2). */
   refreshTokenAbsoluteTtl: number
+  /**
+   * Seconds after a rotation during which the replaced refresh token may be presented once more
+   * (a client retrying after a lost response) without revoking the grant; 0 (the default) disables
+   * it. Set by `setRefreshTokenGracePeriod`.
+   */
+  refreshTokenGracePeriod?: number
   tokenType: TokenType
   /** Declared scopes and their descriptions; empty means "any syntactically valid scope". */
   scopes: Readonly<Record<string, string>>
   jwtAccessTokens: boolean
+  /** Endpoints besides the token endpoint (authorization, device authorization, userinfo). */
+  endpoints?: readonly FlowEndpointConfig[]
 }
 
 /** Everything a provider is made of. Builders produce it; `createOAuth2Provider` consumes it. */
@@ -67,4 +95,10 @@ export interface ProviderConfig {
   onError: ErrorHook | undefined
   /** Longest accepted client-assertion lifetime, seconds. */
   maxAssertionLifetime: number
+  /** Extra metadata merged into the discovery documents (kaapi's `additionalConfiguration`). */
+  additionalConfiguration?: Readonly<Record<string, unknown>>
+  /** The token revocation endpoint (RFC 7009); absent when disabled. */
+  revocation?: RevocationEndpointConfig
+  /** The token introspection endpoint (RFC 7662); absent when disabled. */
+  introspection?: IntrospectionEndpointConfig
 }

@@ -58,5 +58,67 @@ export type { ClientAuthMethodName, ClientMetadata, FindClient } from './client-
 export { InMemoryKeyStore, createInMemoryKeyStore, type KeyStore, type SigningAlgorithm, type StoredSigningKey } from './tokens/key-store.js'
 export type { KeyRotationOptions } from './tokens/key-manager.js'
 export { MemoryReplayStore, replayStoreFrom, type ReplayStore } from './stores/replay-store.js'
-export { MemoryStore } from './stores/memory-store.js'
+export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
 export type { OAuth2Store, StoreKind, StoredEntry } from './stores/oauth2-store.js'
+
+// Resource servers
+export type { AuthenticateResourceOptions, ResourceAuthentication, ResourceRequest } from './resource/protect-resource.js'
+export type { ValidAccessToken } from './tokens/validate-access-token.js'
+
+// Adapters
+export { bodyTooLargeResult } from './errors/to-result.js'
+
+// Device authorization (RFC 8628)
+export { OAuth2DeviceAuthorizationRoute, DeviceVerificationRoute } from './builders/device-authorization.js'
+export type { DeviceCodeGenerator, DeviceCodeResponse, OAuth2DeviceAuthorizationParams } from './endpoints/device-authorization.js'
+export type { DeviceAuthorizationData } from './grants/device-code.js'
+export type {
+  DeviceAttemptLimits,
+  DeviceCodePageContext,
+  DeviceCodePageRenderer,
+  DeviceDonePageContext,
+  DeviceDonePageRenderer,
+  DeviceVerificationParams,
+} from './endpoints/device-verification.js'
+
+// Secure defaults on the store: refresh rotation (RFC 9700), revocation (RFC 7009), introspection (RFC 7662)
+export { RevocationRoute, IntrospectionRoute } from './builders/token-management-routes.js'
+export { MAX_REFRESH_TOKEN_GRACE_PERIOD } from './builders/refreshable-flow-builder.js'
+export { defaultCanIntrospect, type CanIntrospect, type IntrospectionCaller, type IntrospectionResponse } from './endpoints/introspection.js'
+export type { IssueTokensInput, AccessTokenEntry, RefreshTokenEntry } from './tokens/issue-tokens.js'
+
+// Authorization code flow (RFC 6749 §4.1, RFC 7636), OpenID Connect (UserInfo, Discovery), RFC 8414 metadata
+export { OAuth2ACAuthorizationRoute } from './builders/authorization-route.js'
+export { UserInfoRoute } from './builders/userinfo-route.js'
+export type {
+  AuthCodeResult,
+  ErrorPageContext,
+  ErrorPageRenderer,
+  FinalizeAuthorization,
+  FinalizeAuthorizationContext,
+  GenerateCode,
+  OAuth2ACAuthorizationParams,
+  PkceSettings,
+  ResponseMode,
+} from './endpoints/authorization/types.js'
+export type { AuthorizationCodeData } from './grants/authorization-code.js'
+export { STANDARD_SCOPE_CLAIMS, type GetUserInfo, type UserInfoContext } from './endpoints/userinfo.js'
+export { oauthMetadataPathname, openidConfigurationPathname } from './endpoints/discovery.js'
+export type {
+  AuthenticateUser,
+  AuthenticatedUser,
+  ConsentDecision,
+  ConsentPageContext,
+  ConsentPageRenderer,
+  ConsentRequest,
+  FindSession,
+  GetConsent,
+  InteractionClient,
+  LoginPageContext,
+  LoginPageRenderer,
+  PageContext,
+  PageRenderResult,
+  SignedInUser,
+  UserCredentials,
+} from './interaction/types.js'
+export { escapeHtml, html, rawHtml, SafeHtml } from './interaction/html.js'

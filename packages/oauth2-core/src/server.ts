@@ -1,10 +1,19 @@
 import type { ProviderConfig } from './config.js'
 import type { Endpoint, EndpointRequest, ProviderRuntime } from './endpoints/endpoint.js'
+import { createDiscoveryEndpoints, mergeAdditionalConfiguration } from './endpoints/discovery.js'
+import { createIntrospectionEndpoint } from './endpoints/introspection.js'
 import { createJwksEndpoint } from './endpoints/jwks.js'
+import { createRevocationEndpoint } from './endpoints/revocation.js'
 import { createTokenEndpoint, type TokenEndpointEntry } from './endpoints/token.js'
 import { OAuth2Error } from './errors/oauth2-error.js'
 import { errorToResult, NO_STORE_HEADERS, serverErrorResult } from './errors/to-result.js'
 import { toHeaders } from './internal/headers.js'
+import {
+  authenticateResourceRequest,
+  type AuthenticateResourceOptions,
+  type ResourceAuthentication,
+  type ResourceRequest,
+} from './resource/protect-resource.js'
 import { KeyManager } from './tokens/key-manager.js'
 import type { SigningAlgorithm } from './tokens/key-store.js'
 import type { JWK } from 'jose'
@@ -20,6 +29,8 @@ export class OAuth2Provider {
   readonly #config: ProviderConfig
   readonly #keys: KeyManager
   readonly #endpoints = new Map<string, Endpoint>()
+  readonly #endpointUrl: (path: string) => string
+  readonly #runtime: ProviderRuntime
 
   /** @internal Use a builder; it validates the configuration first. */
   constructor(config: ProviderConfig) {
@@ -29,6 +40,7 @@ export class OAuth2Provider {
     const base = issuerUrl.pathname.replace(/\/+$/, '')
     const pathnameOf = (path: string) => `${base}${path}`
     const endpointUrl = (path: string) => `${issuerUrl.origin}${pathnameOf(path)}`
+    this.#endpointUrl = endpointUrl
 
     const algorithms = new Set<SigningAlgorithm>([config.accessTokenAlgorithm])
     if (config.flows.some((f) => f.oidc || 'openid' in f.scopes)) algorithms.add('RS256')
@@ -40,6 +52,7 @@ export class OAuth2Provider {
     })
 
     const runtime: ProviderRuntime = { config, keys: this.#keys, endpointUrl }
+    this.#runtime = runtime
     const tokenEntries = new Map<string, TokenEndpointEntry[]>()
     for (const flow of config.flows) {
       for (const grant of flow.grants) {
@@ -50,6 +63,22 @@ export class OAuth2Provider {
     }
     for (const [path, entries] of tokenEntries) this.#add(createTokenEndpoint(pathnameOf(path), entries, runtime))
     if (config.jwksPath !== undefined) this.#add(createJwksEndpoint(pathnameOf(config.jwksPath), config.jwksPath, runtime))
+    // RFC 7009 token revocation and RFC 7662 token introspection.
+    if (config.revocation !== undefined) this.#add(createRevocationEndpoint(pathnameOf(config.revocation.path), config.revocation, runtime))
+    if (config.introspection !== undefined) this.#add(createIntrospectionEndpoint(pathnameOf(config.introspection.path), config.introspection, runtime))
+    // Flow endpoints (authorization, device authorization, userinfo); a shared `key` is served once.
+    const served = new Set<string>()
+    for (const flow of config.flows) {
+      for (const endpoint of flow.endpoints ?? []) {
+        if (endpoint.key !== undefined) {
+          if (served.has(endpoint.key)) continue
+          served.add(endpoint.key)
+        }
+        this.#add(endpoint.create(pathnameOf(endpoint.path), runtime, flow))
+      }
+    }
+    // RFC 8414 §3 always; OpenID Connect Discovery §4 when a flow is an OpenID Connect one.
+    for (const endpoint of createDiscoveryEndpoints(config.issuer, config.flows.some((f) => f.oidc), () => this.metadata())) this.#add(endpoint)
   }
 
   #add(endpoint: Endpoint): void {
@@ -102,6 +131,30 @@ export class OAuth2Provider {
   }
 
   /**
+   * Authenticates a request to a protected resource (an API route) by the `Authorization: Bearer`
+   * access token this provider issued, and checks the scopes it needs. Never rejects: the failure
+   * is the complete RFC 6750 §3 response (401 with a `WWW-Authenticate: Bearer` challenge,
+   * `invalid_token`, 403 `insufficient_scope`, 400 `invalid_request`) for an adapter to send as is.
+   *
+   * @example
+   * ```ts
+   * const auth = await provider.authenticateResourceRequest({ headers }, { scopes: ['read'] })
+   * if (!auth.ok) return new Response(auth.body, { status: auth.status, headers: auth.headers })
+   * auth.token.sub // the verified token
+   * ```
+   * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+   * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+   */
+  async authenticateResourceRequest(request: ResourceRequest, options: AuthenticateResourceOptions = {}): Promise<ResourceAuthentication> {
+    try {
+      return await authenticateResourceRequest(request, options, this.#runtime)
+    } catch (error) {
+      this.#report(error, { method: '', url: request?.url ?? '', headers: request?.headers ?? {} })
+      return { ok: false, ...serverErrorResult() }
+    }
+  }
+
+  /**
    * The authorization server metadata (RFC 8414 §2), generated from the configuration: every
    * endpoint contributes its URL and capabilities, so what is advertised is what is served.
    */
@@ -115,7 +168,7 @@ export class OAuth2Provider {
     }
     const scopes = new Set(this.#config.flows.flatMap((flow) => Object.keys(flow.scopes)))
     if (scopes.size > 0) document['scopes_supported'] = [...scopes]
-    return document
+    return mergeAdditionalConfiguration(document, this.#config.additionalConfiguration, this.#endpointUrl)
   }
 
   /** The public JWK Set (what the JWKS endpoint serves). */

@@ -17,6 +17,12 @@ export interface OAuth2Request {
   headers: OAuth2RequestHeaders
   /** The raw body: the form string as received, or `URLSearchParams` (duplicates preserved). */
   body?: string | URLSearchParams | null | undefined
+  /**
+   * The network address of the user agent (e.g. `'203.0.113.7'`), which adapters fill from the
+   * socket (or a trusted proxy header). Optional: the device flow's verification page uses it to
+   * limit user-code guessing per address (RFC 8628 §5.1); without it only the per-code limit applies.
+   */
+  clientAddress?: string | undefined
 }
 
 /** The plain result of {@link OAuth2Provider.handle}: adapters write it out unchanged. */

@@ -58,6 +58,9 @@ export class MultipleFlowsBuilder extends ProviderSettingsBuilder {
       }
     }
     Object.assign(merged, Object.fromEntries(Object.entries(this.settings).filter(([, v]) => v !== undefined)))
+    // One discovery document: every flow's additionalConfiguration, then this builder's, merged.
+    const extra = Object.assign({}, ...this.#flows.map((f) => f.providerSettings().additionalConfiguration ?? {}), this.settings.additionalConfiguration ?? {})
+    if (Object.keys(extra).length > 0) merged.additionalConfiguration = extra
     const path = this.#tokenEndpoint ?? '/oauth2/token'
     const flows: FlowConfig[] = this.#flows.map((flow) => {
       const config = flow.toFlowConfig()

@@ -7,6 +7,7 @@ import { replayStoreFrom, type ReplayStore } from '../stores/replay-store.js'
 import type { KeyRotationOptions } from '../tokens/key-manager.js'
 import { InMemoryKeyStore, SIGNING_ALGORITHMS, type KeyStore, type SigningAlgorithm } from '../tokens/key-store.js'
 import { JwksRoute } from './routes.js'
+import { IntrospectionRoute, RevocationRoute } from './token-management-routes.js'
 
 /** Provider-wide settings, shared by the flow builders and `MultipleFlowsBuilder`. */
 export interface ProviderSettings {
@@ -22,6 +23,9 @@ export interface ProviderSettings {
   onError?: ErrorHook
   maxAssertionLifetime?: number
   jwksPath?: string
+  additionalConfiguration?: Record<string, unknown>
+  revocation?: RevocationRoute
+  introspection?: IntrospectionRoute
 }
 
 /**
@@ -124,19 +128,69 @@ export abstract class ProviderSettingsBuilder {
     this.settings.jwksPath = route.path
     return this
   }
+
+  /**
+   * Configures the token revocation endpoint (RFC 7009), served by default at `/oauth2/revoke`:
+   * `route.setPath(path)` moves it, `route.disable()` removes it.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc7009
+   */
+  revocationRoute(configure: (route: RevocationRoute) => unknown): this {
+    const route = this.settings.revocation ?? new RevocationRoute()
+    configure(route)
+    this.settings.revocation = route
+    return this
+  }
+
+  /**
+   * Configures the token introspection endpoint (RFC 7662), served by default at
+   * `/oauth2/introspect` when there is a client lookup: `route.setPath(path)`,
+   * `route.canIntrospect(fn)`, `route.disable()`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc7662
+   */
+  introspectionRoute(configure: (route: IntrospectionRoute) => unknown): this {
+    const route = this.settings.introspection ?? new IntrospectionRoute()
+    configure(route)
+    this.settings.introspection = route
+    return this
+  }
+
+  /**
+   * Extra fields for the discovery documents (`/.well-known/openid-configuration` and
+   * `/.well-known/oauth-authorization-server`), shallow-merged over the generated ones (kaapi's
+   * name). A relative `*_endpoint` / `*_uri` value is resolved against the issuer. Calls accumulate.
+   *
+   * @example
+   * ```ts
+   * .additionalConfiguration({ service_documentation: 'https://docs.example.com', end_session_endpoint: '/logout' })
+   * ```
+   * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+   */
+  additionalConfiguration(fields: Record<string, unknown>): this {
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+      throw new TypeError('additionalConfiguration(fields) needs an object of metadata fields.')
+    }
+    this.settings.additionalConfiguration = { ...this.settings.additionalConfiguration, ...fields }
+    return this
+  }
 }
 
 /** Turns settings and flows into the engine's configuration, or throws a message that says how to fix it. */
 export function resolveProviderConfig(settings: ProviderSettings, flows: FlowConfig[]): ProviderConfig {
   const issuer = checkIssuer(settings.issuer)
+  const now = settings.now ?? Date.now
+  const store = settings.store ?? new MemoryStore({ now })
+  // The builder's findClient wins; a store that keeps clients is the other client source.
+  const storeFindClient = store.findClient
+  const findClient = settings.findClient ?? (storeFindClient !== undefined ? (clientId: string) => storeFindClient.call(store, clientId) : undefined)
   for (const flow of flows) {
     for (const method of flow.authMethods.values()) {
-      const problem = (method as ClientAuthMethod).configurationError?.(settings.findClient !== undefined)
+      const problem = (method as ClientAuthMethod).configurationError?.(findClient !== undefined)
       if (problem !== undefined) throw new TypeError(problem)
     }
   }
-  const now = settings.now ?? Date.now
-  const store = settings.store ?? new MemoryStore({ now })
+  checkDefaultHandlers(flows, findClient !== undefined)
   const needsJwks = flows.some((f) => f.oidc || f.jwtAccessTokens || 'openid' in f.scopes)
   return {
     issuer,
@@ -146,12 +200,44 @@ export function resolveProviderConfig(settings: ProviderSettings, flows: FlowCon
     rotation: settings.rotation,
     accessTokenAlgorithm: settings.accessTokenAlgorithm ?? 'RS256',
     accessTokenAudience: settings.accessTokenAudience,
-    findClient: settings.findClient,
+    findClient,
     store,
     replayStore: settings.replayStore ?? replayStoreFrom(store),
     now,
     onError: settings.onError,
     maxAssertionLifetime: settings.maxAssertionLifetime ?? 300,
+    ...(settings.additionalConfiguration !== undefined ? { additionalConfiguration: settings.additionalConfiguration } : {}),
+    ...tokenManagementEndpoints(settings, flows, findClient !== undefined),
+  }
+}
+
+/** The core's client_credentials handler issues tokens to whoever authenticates: it needs a client lookup to verify secrets. */
+function checkDefaultHandlers(flows: FlowConfig[], hasClientLookup: boolean): void {
+  if (hasClientLookup) return
+  const flow = flows.find((f) => f.grants.some((g) => g.grant.grantType === 'client_credentials' && g.generateToken === undefined))
+  if (flow !== undefined) {
+    throw new TypeError(
+      `${flow.name}: without tokenRoute(route => route.generateToken(fn)) the core issues client_credentials tokens itself, ` +
+        'and must verify client secrets: add findClient(fn) (or a store with findClient), or write a generateToken handler.',
+    )
+  }
+}
+
+/** RFC 7009 revocation (always, unless disabled) and RFC 7662 introspection (with a client lookup, unless disabled). */
+function tokenManagementEndpoints(settings: ProviderSettings, flows: FlowConfig[], hasClientLookup: boolean): Pick<ProviderConfig, 'revocation' | 'introspection'> {
+  const revocation = settings.revocation ?? new RevocationRoute()
+  const introspection = settings.introspection
+  const confidentialMethods = flows.some((f) => [...f.authMethods.keys()].some((name) => name !== 'none'))
+  if (introspection?.enabled === true && !(hasClientLookup && confidentialMethods)) {
+    throw new TypeError(
+      'introspectionRoute: only authenticated clients may introspect (RFC 7662 §2.1): add findClient(fn) (or a store with findClient) ' +
+        'and a client authentication method other than none, or disable it with introspectionRoute(route => route.disable()).',
+    )
+  }
+  const serveIntrospection = introspection === undefined ? hasClientLookup && confidentialMethods : introspection.enabled
+  return {
+    ...(revocation.enabled ? { revocation: { path: revocation.path } } : {}),
+    ...(serveIntrospection ? { introspection: { path: introspection?.path ?? '/oauth2/introspect', canIntrospect: introspection?.policy } } : {}),
   }
 }
 

@@ -13,7 +13,7 @@ import { decodeJwt } from 'jose'
 import { sha256 } from '../internal/hash.js'
 import type { AccessTokenEntry } from '../tokens/issue-tokens.js'
 import { createJwtAccessToken, type JwtAccessTokenClaims, type SignedToken } from '../tokens/jwt-access-token.js'
-import { idTokenAlgorithm } from '../tokens/issue-tokens.js'
+import { createIssueTokensHelper, idTokenAlgorithm } from '../tokens/issue-tokens.js'
 import { OAuth2TokenResponse } from '../tokens/token-response.js'
 import { verifyJwt } from '../tokens/verify-jwt.js'
 import type { OAuth2Result } from '../types.js'
@@ -129,6 +129,9 @@ async function runGrant(
   const scope = grant.grant.scope(parsed)
   const scopes = scopeTokens(scope)
   checkScope(scopes, flow, registered?.scope)
+  // A grant may first redeem what the request refers to (the core's authorization codes): its
+  // checks run before any handler, and the handler context gets what was stored.
+  const resolved = grant.grant.resolve !== undefined ? await grant.grant.resolve({ params: parsed, client, flow, runtime, request: req.request }) : {}
 
 
   const issuer = config.issuer
@@ -146,7 +149,9 @@ async function runGrant(
     ...(scope !== undefined ? { scope } : {}),
     scopes,
     ...grant.grant.fields(parsed),
+    ...resolved,
     verifyJwt: (token, options = {}) => verifyJwt(token, options, { keys: runtime.keys, issuer, now: config.now() }),
+    issueTokens: createIssueTokensHelper(flow, runtime, client, scopes),
   }
   if (flow.jwtAccessTokens) {
     context.createJwtAccessToken = (claims = {}) =>
@@ -207,7 +212,7 @@ async function recordJwtAccessToken(
 }
 
 /** RFC 6749 §3.3 / §5.2 invalid_scope: a scope the server does not declare, or the client may not request. */
-function checkScope(scopes: string[], flow: FlowConfig, clientScope: string | undefined): void {
+export function checkScope(scopes: string[], flow: FlowConfig, clientScope: string | undefined): void {
   const declared = Object.keys(flow.scopes)
   if (declared.length > 0) {
     const unknown = scopes.filter((s) => !Object.hasOwn(flow.scopes, s))

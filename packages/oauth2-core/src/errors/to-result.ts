@@ -36,6 +36,21 @@ export function serverErrorResult(extraHeaders: Record<string, string> = NO_STOR
   )
 }
 
+/**
+ * The answer to a request body over the size cap: RFC 6749 §5.2 `invalid_request` with status 413.
+ * The core sends it for an oversized form; adapters send it when their byte cap stops reading
+ * first, so both give the same bytes.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14
+ */
+export function bodyTooLargeResult(): OAuth2Result {
+  return errorToResult(new OAuth2Error('invalid_request', BODY_TOO_LARGE, { status: 413 }))
+}
+
+/** The `error_description` of {@link bodyTooLargeResult}. */
+export const BODY_TOO_LARGE = 'The request body is too large.'
+
 /** RFC 6749 §5.2: `error` is 1*NQSCHAR; anything else is replaced by `server_error`. */
 function toErrorCodeSyntax(code: string): string {
   return /^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/.test(code) ? code : 'server_error'

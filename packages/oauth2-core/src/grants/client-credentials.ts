@@ -1,14 +1,46 @@
 import * as v from 'valibot'
-import { scopeParam } from '../schemas/common.js'
-import type { GrantDefinition } from './grant-definition.js'
+import { requireVerifiedClient } from '../client-auth/endpoint-policy.js'
+import { randomToken } from '../internal/random.js'
+import { scopeParam, scopeTokens } from '../schemas/common.js'
+import { issueTokens } from '../tokens/issue-tokens.js'
+import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
+import type { TokenHandlerResult } from './token-context.js'
 
 const schema = v.object({ scope: scopeParam })
 
-/** `client_credentials` (RFC 6749 §4.4.2): only `scope`, and only confidential clients (§4.4). */
-export const clientCredentialsGrant: GrantDefinition<v.InferOutput<typeof schema>> = {
+type ClientCredentialsParams = v.InferOutput<typeof schema>
+
+/**
+ * `client_credentials` (RFC 6749 §4.4.2): only `scope`, and only confidential clients (§4.4).
+ *
+ * Its default handler (no `generateToken`) issues an access token, recorded in the store, with
+ * `sub` = `client_id` (RFC 9068 §2.2: no resource owner) and the requested scope, or the client's
+ * registered `scope` when none is requested (RFC 6749 §3.3 lets the server pick a default). Never a
+ * refresh token (RFC 6749 §4.4.3). It needs a verified client, so `build()` requires a client lookup.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ */
+export const clientCredentialsGrant: GrantDefinition<ClientCredentialsParams> = {
   grantType: GrantType.CLIENT_CREDENTIALS,
   schema,
   scope: (params) => params.scope,
   fields: () => ({}),
+  defaultHandler: issueClientToken,
+}
+
+async function issueClientToken({ params, client, flow, runtime }: DefaultGrantInput<ClientCredentialsParams>): Promise<TokenHandlerResult> {
+  requireVerifiedClient(client, { methods: flow.authMethods, realm: runtime.config.issuer })
+  const requested = scopeTokens(params.scope)
+  // The token endpoint already refused a requested scope the flow or the client does not allow;
+  // the registered default is filtered the same way.
+  const declared = Object.keys(flow.scopes)
+  const registered = scopeTokens(client.client?.scope?.trim() || undefined).filter((s) => s !== '' && (declared.length === 0 || declared.includes(s)))
+  return issueTokens({
+    grant: { grantId: randomToken(16), clientId: client.clientId, sub: undefined, scope: requested.length > 0 ? requested : registered },
+    flow,
+    runtime,
+    client: client.client,
+    refreshToken: false,
+  })
 }

@@ -1,14 +1,155 @@
 import * as v from 'valibot'
+import { challengeInvalidClient } from '../client-auth/authenticate-client.js'
+import type { AuthenticatedClient } from '../client-auth/client-auth-method.js'
+import type { FlowConfig } from '../config.js'
+import { OAuth2Error } from '../errors/oauth2-error.js'
+import { deviceCodeId, devicePollId, getDeviceCode, retainUntil, type DevicePollEntry } from '../internal/device-records.js'
 import { requiredVschar } from '../schemas/common.js'
-import type { GrantDefinition } from './grant-definition.js'
+import { issueTokens, shouldIssueRefreshToken } from '../tokens/issue-tokens.js'
+import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
+import type { TokenHandlerResult } from './token-context.js'
 
 const schema = v.object({ device_code: requiredVschar('device_code') })
+type Params = v.InferOutput<typeof schema>
 
-/** `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4): `device_code` required. */
-export const deviceCodeGrant: GrantDefinition<v.InferOutput<typeof schema>> = {
+/** RFC 8628 §3.5: on `slow_down` "the interval MUST be increased by 5 seconds for this and all subsequent requests". */
+export const SLOW_DOWN_INCREMENT = 5
+
+/** What the user approved on the verification page, as the token handler receives it (`deviceAuthorization`). */
+export interface DeviceAuthorizationData {
+  /** Ties every token of this authorization together; revoking it revokes them all. */
+  grantId: string
+  clientId: string
+  /** The user who approved. */
+  sub: string
+  /** The granted scope tokens. */
+  scopes: string[]
+  /** When the user authenticated, epoch seconds (OIDC `auth_time`). */
+  authTime: number
+  acr?: string
+  amr?: string[]
+}
+
+/**
+ * `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4) for codes the user's
+ * `generateCode` issued: `device_code` required; the user's `generateToken` answers (kaapi's contract).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
+ */
+export const deviceCodeGrant: GrantDefinition<Params> = {
   grantType: GrantType.DEVICE_CODE,
   schema,
   scope: () => undefined,
   fields: (params) => ({ deviceCode: params.device_code }),
+}
+
+/**
+ * The device code grant for codes the core issued (RFC 8628 §3.4, §3.5). Before any handler runs,
+ * the poll is answered from the store:
+ * - `authorization_pending` while the user has not decided;
+ * - `slow_down` when a poll comes sooner than the previous one plus the interval; the interval of
+ *   that device code then grows by 5 seconds, persisted. The first poll is never throttled;
+ * - `access_denied` once the user denied, `expired_token` once the codes expired;
+ * - `invalid_grant` for an unknown, used, or another client's device code;
+ * - once approved, the device code is consumed atomically, so of two concurrent polls exactly one
+ *   gets tokens (the other `invalid_grant`), and the handler context gets `deviceAuthorization`.
+ * Without `generateToken`, the default handler then issues the tokens ({@link issueTokens}): an
+ * access token, a refresh token where {@link shouldIssueRefreshToken} allows it, and an ID token when
+ * `openid` was granted. A device code the core does not know reaches a user `generateToken`
+ * unchanged (codes from elsewhere, as in kaapi), and is `invalid_grant` for the default handler.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ */
+export const coreDeviceCodeGrant: GrantDefinition<Params> = {
+  ...deviceCodeGrant,
+  resolve: answerDevicePoll,
+  defaultHandler: issueDeviceTokens,
+}
+
+async function answerDevicePoll({ params, client, flow, runtime }: Omit<DefaultGrantInput<Params>, 'context'>): Promise<Record<string, unknown>> {
+  const { store } = runtime.config
+  const now = runtime.config.now()
+  const id = await deviceCodeId(params.device_code)
+  const entry = await getDeviceCode(store, id)
+  if (entry === undefined || entry.flow !== flow.name) {
+    const userHandler = flow.grants.some((g) => g.grant.grantType === GrantType.DEVICE_CODE && g.generateToken !== undefined)
+    if (userHandler) return {}
+    throw new OAuth2Error('invalid_grant', 'The device_code is invalid.')
+  }
+  requireVerifiedClient(client, flow, runtime.config.issuer)
+  // RFC 6749 §5.2 invalid_grant: "issued to another client".
+  if (entry.clientId !== client.clientId) throw new OAuth2Error('invalid_grant', 'The device_code was issued to another client.')
+  if (entry.consumedAt !== undefined) throw new OAuth2Error('invalid_grant', 'The device_code has already been used.')
+  if (now >= entry.expiresAt) {
+    throw new OAuth2Error('expired_token', 'The device_code has expired; start a new device authorization request.')
+  }
+  if (entry.status === 'denied') throw new OAuth2Error('access_denied', 'The user denied the authorization request.')
+
+  if (entry.status === 'approved' && entry.sub !== undefined && entry.authTime !== undefined) {
+    // Single use: of concurrent polls, the one that consumes it gets tokens.
+    const before = await store.consume('device_code', id)
+    if (before === undefined || before.consumedAt !== undefined) throw new OAuth2Error('invalid_grant', 'The device_code has already been used.')
+    await store.delete('rate_limit', devicePollId(id))
+    const data: DeviceAuthorizationData = {
+      grantId: entry.grantId,
+      clientId: entry.clientId,
+      sub: entry.sub,
+      scopes: [...entry.scope],
+      authTime: entry.authTime,
+      ...(entry.acr !== undefined ? { acr: entry.acr } : {}),
+      ...(entry.amr !== undefined ? { amr: entry.amr } : {}),
+    }
+    return { deviceAuthorization: data }
+  }
+
+  // Pending. RFC 8628 §3.5 slow_down: polled sooner than the interval after the previous poll.
+  const pollId = devicePollId(id)
+  const poll = await store.get('rate_limit', pollId)
+  let interval = typeof poll?.['interval'] === 'number' ? poll['interval'] : entry.interval
+  const lastPolledAt = typeof poll?.['lastPolledAt'] === 'number' ? poll['lastPolledAt'] : undefined
+  const tooSoon = lastPolledAt !== undefined && now < lastPolledAt + interval * 1000
+  if (tooSoon) interval += SLOW_DOWN_INCREMENT
+  const state: DevicePollEntry = { grantId: entry.grantId, interval, lastPolledAt: now }
+  await store.set('rate_limit', pollId, state, retainUntil(entry))
+  if (tooSoon) throw new OAuth2Error('slow_down', `Polling too fast: wait at least ${interval} seconds between requests.`)
+  throw new OAuth2Error('authorization_pending', 'The user has not yet completed the authorization.')
+}
+
+async function issueDeviceTokens({ context, client, flow, runtime }: DefaultGrantInput<Params>): Promise<TokenHandlerResult> {
+  const data = (context as { deviceAuthorization?: DeviceAuthorizationData }).deviceAuthorization
+  if (data === undefined) throw new OAuth2Error('invalid_grant', 'The device_code is invalid.')
+  return issueTokens({
+    grant: {
+      grantId: data.grantId,
+      clientId: data.clientId,
+      sub: data.sub,
+      scope: data.scopes,
+      authTime: data.authTime,
+      ...(data.acr !== undefined ? { acr: data.acr } : {}),
+      ...(data.amr !== undefined ? { amr: data.amr } : {}),
+    },
+    flow,
+    runtime,
+    client: client.client,
+    refreshToken: shouldIssueRefreshToken(flow, client, data.scopes),
+    clientAuthMethod: client.method,
+  })
+}
+
+/**
+ * The core's own device flow trusts a client only as far as it can check it: a public client is
+ * just its `client_id` (RFC 6749 §2.1), but a secret or an assertion nobody verified (no client
+ * lookup) proves nothing, so such a client is refused rather than served on its word.
+ */
+export function requireVerifiedClient(client: AuthenticatedClient, flow: FlowConfig, issuer: string): void {
+  if (client.verified || client.method === 'none') return
+  throw challengeInvalidClient(
+    new OAuth2Error('invalid_client', 'Client authentication failed.', {
+      detail: `the ${client.method} credentials of ${client.clientId} cannot be verified without a client lookup: configure findClient(fn) or a store with findClient`,
+    }),
+    client.method === 'client_secret_basic',
+    { methods: flow.authMethods, realm: issuer },
+  )
 }

@@ -26,6 +26,12 @@ export interface GrantDefinition<TParams = Record<string, string | undefined>> {
   scope(params: TParams): string | undefined
   /** Grant-specific context fields (kaapi's names). */
   fields(params: TParams): Record<string, unknown>
+  /**
+   * Runs before any handler, after client authentication and parameter checks: redeems what the
+   * request refers to (the core's authorization codes) and returns extra handler-context fields.
+   * Throws an `OAuth2Error` to refuse the request.
+   */
+  resolve?(input: Omit<DefaultGrantInput<TParams>, 'context'>): Promise<Record<string, unknown>>
   /** The core's secure default, through the store, where the user gives no `generateToken`. */
   defaultHandler?(input: DefaultGrantInput<TParams>): Promise<TokenHandlerResult>
 }

@@ -1,14 +1,211 @@
 import * as v from 'valibot'
+import { requireVerifiedClient } from '../client-auth/endpoint-policy.js'
+import type { FlowConfig } from '../config.js'
+import type { ProviderRuntime } from '../endpoints/endpoint.js'
+import { OAuth2Error } from '../errors/oauth2-error.js'
+import { sha256 } from '../internal/hash.js'
 import { requiredVschar, scopeParam } from '../schemas/common.js'
-import type { GrantDefinition } from './grant-definition.js'
+import { issueTokenSet, revokeGrant, type GrantRecord, type RefreshTokenEntry } from '../tokens/issue-tokens.js'
+import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
+import type { TokenHandlerResult } from './token-context.js'
 
 const schema = v.object({ refresh_token: requiredVschar('refresh_token'), scope: scopeParam })
 
-/** `refresh_token` (RFC 6749 §6): `refresh_token` required, `scope` optional. */
-export const refreshTokenGrant: GrantDefinition<v.InferOutput<typeof schema>> = {
+type RefreshParams = v.InferOutput<typeof schema>
+
+/**
+ * How long a consumed refresh token without a recorded successor counts as "being rotated by a
+ * concurrent request" (answered `invalid_grant` without revoking) rather than as a reuse. The
+ * rotating request records its successor within milliseconds; the bound only matters when that
+ * request failed midway, after which a reuse revokes the grant as usual.
+ */
+export const ROTATION_IN_FLIGHT_MS = 10_000
+
+/**
+ * `refresh_token` (RFC 6749 §6): `refresh_token` required, `scope` optional.
+ *
+ * Its default handler (no `generateToken`) implements RFC 9700 §4.14.2 and OAuth 2.1 §4.3.1 on the
+ * store: the token must be one the core issued, to this client, and unexpired (idle and absolute
+ * lifetimes); the scope may be narrowed, never widened (`invalid_scope`); the token is consumed
+ * atomically and rotated, so of two concurrent requests with it exactly one succeeds; a rotated
+ * token presented again revokes the whole grant (every refresh and access token), except once
+ * within the flow's grace window while its successor is still unused.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+ */
+export const refreshTokenGrant: GrantDefinition<RefreshParams> = {
   grantType: GrantType.REFRESH_TOKEN,
   schema,
   scope: (params) => params.scope,
   fields: (params) => ({ refreshToken: params.refresh_token }),
+  defaultHandler: rotateRefreshToken,
+}
+
+async function rotateRefreshToken({ params, context, client, flow, runtime }: DefaultGrantInput<RefreshParams>): Promise<TokenHandlerResult> {
+  const { config } = runtime
+  const { store } = config
+  requireVerifiedClient(client, { methods: flow.authMethods, realm: config.issuer })
+  const now = config.now()
+  const id = await sha256(params.refresh_token)
+  const found = (await store.get('refresh_token', id)) as RefreshTokenEntry | undefined
+
+  // With several flows at one token endpoint, a token of another flow (or one the core does not
+  // know, which a user handler after this one may) is left to the flows after this one.
+  if (found === undefined) {
+    if (refreshFlowsAfter(runtime, flow).length > 0) return null
+    throw invalidGrant('The refresh token is invalid, expired or revoked.')
+  }
+  if (found.flow !== undefined && found.flow !== flow.name && servesRefresh(runtime, found.flow)) {
+    if (refreshFlowsAfter(runtime, flow).some((f) => f.name === found.flow)) return null
+    throw invalidGrant('The refresh token is invalid, expired or revoked.')
+  }
+
+  // RFC 6749 §6, §10.4: bound to the client it was issued to. Not consumed: its owner may still use it.
+  if (found.clientId !== client.clientId || (isConfidential(found) && client.method === 'none')) {
+    throw invalidGrant('The refresh token was not issued to this client.')
+  }
+  // RFC 6749 §6: the scope "MUST NOT include any scope not originally granted"; omitted means all of it.
+  const requested = context.scopes.length > 0 ? context.scopes : found.scope
+  const widened = requested.filter((s) => !found.scope.includes(s))
+  if (widened.length > 0) {
+    throw new OAuth2Error('invalid_scope', `The requested scope exceeds the scope originally granted: ${widened.join(' ')}.`)
+  }
+  // RFC 9700 §4.14.2: rotation never extends the absolute lifetime (the store's expiry enforces the
+  // idle one; this guards a store that kept the entry longer).
+  if (now >= familyEnd(found, flow) || (found.expiresAt !== undefined && now >= found.expiresAt && found.rotatedAt === undefined)) {
+    throw invalidGrant('The refresh token has expired.')
+  }
+
+  const before = (await store.consume('refresh_token', id)) as RefreshTokenEntry | undefined
+  if (before === undefined) throw invalidGrant('The refresh token is invalid, expired or revoked.')
+  if (before.consumedAt === undefined && before.rotatedAt === undefined) {
+    // This request consumed it: rotate (RFC 9700 §4.14.2 "issues a new refresh token with every
+    // access token refresh response"), in the same family, keeping the family's start.
+    const issued = await issueTokenSet({
+      grant: grantOf(before),
+      accessTokenScope: requested,
+      flow,
+      runtime,
+      client: client.client,
+      refreshToken: true,
+      familyCreatedAt: before.familyCreatedAt,
+      clientAuthMethod: before.clientAuthMethod ?? client.method,
+    })
+    // The replaced token stays, consumed, until the family ends: presenting it again is a reuse.
+    const rotated: RefreshTokenEntry = {
+      ...before,
+      consumedAt: now,
+      rotatedAt: now,
+      ...(issued.refreshTokenId !== undefined ? { successorId: issued.refreshTokenId } : {}),
+      successorAccessTokenId: issued.accessTokenId,
+    }
+    await store.set('refresh_token', id, rotated, familyEnd(before, flow))
+    return issued.response
+  }
+  return answerReuse(before, id, requested, { client, flow, runtime })
+}
+
+/** A consumed token came back: a concurrent request, a lost response within the grace window, or a reuse. */
+async function answerReuse(
+  before: RefreshTokenEntry,
+  id: string,
+  requested: string[],
+  { client, flow, runtime }: Pick<DefaultGrantInput<RefreshParams>, 'client' | 'flow' | 'runtime'>,
+): Promise<TokenHandlerResult> {
+  const { store } = runtime.config
+  const now = runtime.config.now()
+  if (before.superseded !== true && before.successorId === undefined) {
+    // Consumed, successor not yet recorded: another request is rotating it right now.
+    const since = before.consumedAt ?? now
+    if (now - since < ROTATION_IN_FLIGHT_MS) throw invalidGrant('The refresh token is being used by a concurrent request.')
+  }
+
+  const grace = (flow.refreshTokenGracePeriod ?? 0) * 1000
+  if (
+    grace > 0 &&
+    before.superseded !== true &&
+    before.retried !== true &&
+    before.successorId !== undefined &&
+    before.rotatedAt !== undefined &&
+    now - before.rotatedAt < grace
+  ) {
+    // The one retry: consuming the successor atomically both proves it was never used (the
+    // response that carried it was lost) and makes sure only one retry wins.
+    const successor = (await store.consume('refresh_token', before.successorId)) as RefreshTokenEntry | undefined
+    if (successor !== undefined && successor.consumedAt === undefined) {
+      if (before.successorAccessTokenId !== undefined) await store.delete('access_token', before.successorAccessTokenId)
+      await store.set('refresh_token', before.successorId, { ...successor, consumedAt: now, superseded: true }, familyEnd(before, flow))
+      const issued = await issueTokenSet({
+        grant: grantOf(before),
+        accessTokenScope: requested,
+        flow,
+        runtime,
+        client: client.client,
+        refreshToken: true,
+        familyCreatedAt: before.familyCreatedAt,
+        clientAuthMethod: before.clientAuthMethod ?? client.method,
+      })
+      const retried: RefreshTokenEntry = {
+        ...before,
+        retried: true,
+        ...(issued.refreshTokenId !== undefined ? { successorId: issued.refreshTokenId } : {}),
+        successorAccessTokenId: issued.accessTokenId,
+      }
+      await store.set('refresh_token', id, retried, familyEnd(before, flow))
+      return issued.response
+    }
+  }
+
+  // RFC 9700 §4.14.2: "the authorization server cannot determine which party submitted the invalid
+  // refresh token; it will revoke the active refresh token" - and with it the whole grant.
+  await revokeGrant(runtime, before.grantId)
+  throw invalidGrant('The refresh token was already used; the grant has been revoked.', 'refresh token reuse detected (RFC 9700 §4.14.2)')
+}
+
+/** The grant a refresh token carries, without its bookkeeping fields. */
+function grantOf(entry: RefreshTokenEntry): GrantRecord {
+  return {
+    grantId: entry.grantId,
+    clientId: entry.clientId,
+    sub: entry.sub,
+    scope: entry.scope,
+    ...(entry.authTime !== undefined ? { authTime: entry.authTime } : {}),
+    ...(entry.acr !== undefined ? { acr: entry.acr } : {}),
+    ...(entry.amr !== undefined ? { amr: entry.amr } : {}),
+    ...(entry.claims !== undefined ? { claims: entry.claims } : {}),
+  }
+}
+
+/** When the family's absolute lifetime ends (epoch ms). */
+function familyEnd(entry: RefreshTokenEntry, flow: FlowConfig): number {
+  return entry.familyCreatedAt + flow.refreshTokenAbsoluteTtl * 1000
+}
+
+/** Issued to a client that authenticated with a credential: a bare `client_id` must not redeem it. */
+function isConfidential(entry: RefreshTokenEntry): boolean {
+  return entry.clientAuthMethod !== undefined && entry.clientAuthMethod !== 'none'
+}
+
+function invalidGrant(description: string, detail?: string): OAuth2Error {
+  return new OAuth2Error('invalid_grant', description, detail !== undefined ? { detail } : {})
+}
+
+/** The path of a flow's refresh_token grant, if it serves one. */
+function refreshPath(flow: FlowConfig): string | undefined {
+  return flow.grants.find((g) => g.grant.grantType === GrantType.REFRESH_TOKEN)?.path
+}
+
+/** Whether a flow of this name serves refresh_token. */
+function servesRefresh(runtime: ProviderRuntime, name: string): boolean {
+  return runtime.config.flows.some((f) => f.name === name && refreshPath(f) !== undefined)
+}
+
+/** The flows after `flow` that serve refresh_token at the same path (the token endpoint tries them next). */
+function refreshFlowsAfter(runtime: ProviderRuntime, flow: FlowConfig): FlowConfig[] {
+  const path = refreshPath(flow)
+  const flows = runtime.config.flows.filter((f) => refreshPath(f) === path)
+  const index = flows.indexOf(flow)
+  return index < 0 ? [] : flows.slice(index + 1)
 }

@@ -1,8 +1,11 @@
 import type { JWTPayload } from 'jose'
 import type { ClientAuthMethodName, ClientMetadata } from '../client-auth/client-metadata.js'
 import type { OAuth2ErrorCode } from '../errors/codes.js'
+import type { AuthorizationCodeData } from './authorization-code.js'
+import type { DeviceAuthorizationData } from './device-code.js'
 import type { CodeChallengeMethod } from '../internal/pkce.js'
 import type { IdTokenClaims, IdTokenOptions } from '../tokens/id-token.js'
+import type { IssueTokensInput } from '../tokens/issue-tokens.js'
 import type { JwtAccessTokenClaims, SignedToken } from '../tokens/jwt-access-token.js'
 import type { OAuth2TokenResponse, OAuth2TokenResponseBody } from '../tokens/token-response.js'
 import type { VerifyJwtOptions } from '../tokens/verify-jwt.js'
@@ -23,6 +26,21 @@ export interface TokenHelpers {
   createIdToken?: (claims: IdTokenClaims, options?: IdTokenOptions) => Promise<SignedToken>
   /** Verifies a JWT this provider signed (signature, `iss`, `exp`); `null` when invalid. */
   verifyJwt: <T extends object = JWTPayload>(token: string, options?: VerifyJwtOptions) => Promise<(T & JWTPayload) | null>
+  /**
+   * Issues tokens the core's way for a grant your handler validated: an access token (JWT when
+   * enabled, else opaque) recorded in the store, a rotating refresh token when the flow serves the
+   * core's refresh grant (see `docs/refresh-token.md`), and an ID token when `openid` is granted.
+   * They are revocable (RFC 7009) and introspectable (RFC 7662).
+   *
+   * @example
+   * ```ts
+   * .tokenRoute(route => route.generateToken(async ({ code, issueTokens }) => {
+   *   const session = await myCodes.redeem(code)
+   *   return session ? issueTokens({ sub: session.userId, scope: session.scope }) : { error: 'invalid_grant' }
+   * }))
+   * ```
+   */
+  issueTokens: (grant?: IssueTokensInput) => Promise<OAuth2TokenResponse>
 }
 
 /** What every token handler receives. */
@@ -59,6 +77,11 @@ export interface OAuth2ACTokenParams extends OAuth2TokenParams {
   redirectUri?: string
   /** Checks a PKCE verifier against a stored challenge in constant time (RFC 7636 §4.6). */
   verifyCodeVerifier: (verifier: string, challenge: string, method?: CodeChallengeMethod) => Promise<boolean>
+  /**
+   * The redeemed code's data, when the core's authorization endpoint issued the code (no
+   * `generateCode`): already checked for single use, client, `redirect_uri` and PKCE.
+   */
+  authorization?: AuthorizationCodeData
 }
 
 /** Context of the `client_credentials` grant (RFC 6749 §4.4.2). */
@@ -76,6 +99,12 @@ export interface OAuth2RefreshTokenParams extends OAuth2TokenParams {
 export interface OAuth2DeviceAuthTokenParams extends OAuth2TokenParams {
   grantType: 'urn:ietf:params:oauth:grant-type:device_code'
   deviceCode: string
+  /**
+   * The approved device authorization, when the core issued the device code (no `generateCode`):
+   * already checked (client, expiry, polling interval, approval) and consumed, so the handler only
+   * runs once per approval.
+   */
+  deviceAuthorization?: DeviceAuthorizationData
 }
 
 /** An error a handler returns (RFC 6749 §5.2). */

@@ -1,4 +1,5 @@
 import { OAuth2Error } from '../errors/oauth2-error.js'
+import { BODY_TOO_LARGE } from '../errors/to-result.js'
 
 /** The largest form body the core parses, in UTF-16 code units (the adapters cap bytes first). */
 export const MAX_FORM_LENGTH = 64 * 1024
@@ -14,7 +15,7 @@ export function parseForm(body: string | URLSearchParams | null | undefined): Re
   if (body instanceof URLSearchParams) params = body
   else if (typeof body === 'string') {
     if (body.length > MAX_FORM_LENGTH) {
-      throw new OAuth2Error('invalid_request', 'The request body is too large.', { status: 413 })
+      throw new OAuth2Error('invalid_request', BODY_TOO_LARGE, { status: 413 })
     }
     params = new URLSearchParams(body)
   } else params = new URLSearchParams()

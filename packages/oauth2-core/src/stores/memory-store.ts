@@ -1,3 +1,4 @@
+import type { ClientMetadata } from '../client-auth/client-metadata.js'
 import type { OAuth2Store, StoreKind, StoredEntry } from './oauth2-store.js'
 
 interface Slot {
@@ -5,14 +6,34 @@ interface Slot {
   expiresAt: number
 }
 
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** The clock, epoch milliseconds (default `Date.now`); the provider passes its own. */
+  now?: () => number
+  /**
+   * Registered clients (RFC 7591 §2 metadata) the store serves through `findClient`. Without this
+   * option the store has no `findClient`, so a provider without `findClient(fn)` keeps kaapi's
+   * behaviour of handing credentials to the handlers unverified.
+   */
+  clients?: readonly ClientMetadata[]
+}
+
 /**
  * The embedded {@link OAuth2Store}: maps in this process. Correct under concurrent requests in one
- * process (every operation completes synchronously, so none interleaves with another), not shared
+ * process (every operation runs to completion synchronously before its promise settles, so no two
+ * interleave: of two concurrent `consume` calls, exactly one sees the entry unconsumed), not shared
  * between processes: run one instance, or give several a shared store.
  *
- * Expiry: an expired entry is invisible at once; memory is reclaimed by a sweep that runs every
- * 1,000 writes and whenever the number of entries doubles since the last sweep, so the map never
- * holds much more than twice the live entries.
+ * Expiry: an expired entry is invisible at once (every read checks `expiresAt`, and drops the entry
+ * it finds expired); memory is reclaimed by a sweep over all entries that runs every 1,000 writes
+ * and whenever the number of entries reaches twice what the last sweep left (at least 1,024), so
+ * the maps never hold much more than twice the live entries.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore({ clients: [{ client_id: 'app', token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] }] })
+ * OIDCAuthorizationCodeBuilder.create().setIssuer('https://as.example.com').setStore(store)
+ * ```
  */
 export class MemoryStore implements OAuth2Store {
   readonly #slots = new Map<string, Slot>()
@@ -21,8 +42,18 @@ export class MemoryStore implements OAuth2Store {
   #writes = 0
   #sweepAt = 1024
 
-  constructor(options: { now?: () => number } = {}) {
+  /** Present when the store was given `clients`: looks one up by `client_id` (a copy). */
+  readonly findClient?: (clientId: string) => Promise<ClientMetadata | undefined>
+
+  constructor(options: MemoryStoreOptions = {}) {
     this.#now = options.now ?? Date.now
+    if (options.clients !== undefined) {
+      const clients = new Map(options.clients.map((client) => [client.client_id, structuredClone(client)]))
+      this.findClient = (clientId) => {
+        const client = clients.get(clientId)
+        return Promise.resolve(client === undefined ? undefined : structuredClone(client))
+      }
+    }
   }
 
   /** Live and not yet swept entries (for tests and metrics). */
@@ -30,41 +61,41 @@ export class MemoryStore implements OAuth2Store {
     return this.#slots.size
   }
 
-  set(kind: StoreKind, id: string, entry: StoredEntry, expiresAt: number): Promise<void> {
+  // The methods are async but never await: each runs to completion in one turn of the event loop,
+  // which is what makes consume and setIfAbsent atomic in this process.
+
+  async set(kind: StoreKind, id: string, entry: StoredEntry, expiresAt: number): Promise<void> {
     this.#write(key(kind, id), entry, expiresAt)
-    return Promise.resolve()
   }
 
-  setIfAbsent(kind: StoreKind, id: string, entry: StoredEntry, expiresAt: number): Promise<boolean> {
+  async setIfAbsent(kind: StoreKind, id: string, entry: StoredEntry, expiresAt: number): Promise<boolean> {
     const k = key(kind, id)
-    if (this.#live(k) !== undefined) return Promise.resolve(false)
+    if (this.#live(k) !== undefined) return false
     this.#write(k, entry, expiresAt)
-    return Promise.resolve(true)
+    return true
   }
 
-  get(kind: StoreKind, id: string): Promise<StoredEntry | undefined> {
+  async get(kind: StoreKind, id: string): Promise<StoredEntry | undefined> {
     const slot = this.#live(key(kind, id))
-    return Promise.resolve(slot === undefined ? undefined : copy(slot.entry))
+    return slot === undefined ? undefined : copy(slot.entry)
   }
 
-  consume(kind: StoreKind, id: string): Promise<StoredEntry | undefined> {
+  async consume(kind: StoreKind, id: string): Promise<StoredEntry | undefined> {
     const slot = this.#live(key(kind, id))
-    if (slot === undefined) return Promise.resolve(undefined)
+    if (slot === undefined) return undefined
     const before = copy(slot.entry)
     if (slot.entry.consumedAt === undefined) slot.entry = { ...slot.entry, consumedAt: this.#now() }
-    return Promise.resolve(before)
+    return before
   }
 
-  delete(kind: StoreKind, id: string): Promise<void> {
+  async delete(kind: StoreKind, id: string): Promise<void> {
     this.#remove(key(kind, id))
-    return Promise.resolve()
   }
 
-  revokeGrant(grantId: string): Promise<void> {
+  async revokeGrant(grantId: string): Promise<void> {
     const keys = this.#grants.get(grantId)
     if (keys !== undefined) for (const k of [...keys]) this.#remove(k)
     this.#grants.delete(grantId)
-    return Promise.resolve()
   }
 
   #live(k: string): Slot | undefined {
@@ -78,6 +109,7 @@ export class MemoryStore implements OAuth2Store {
   }
 
   #write(k: string, entry: StoredEntry, expiresAt: number): void {
+    if (typeof expiresAt !== 'number' || Number.isNaN(expiresAt)) throw new TypeError('MemoryStore: expiresAt must be a number of epoch milliseconds.')
     this.#remove(k)
     const stored = copy(entry)
     this.#slots.set(k, { entry: stored, expiresAt })

@@ -1,6 +1,9 @@
-import type { FlowConfig } from '../config.js'
-import type { ClientMetadata } from '../client-auth/client-metadata.js'
+import type { AuthenticatedClient } from '../client-auth/client-auth-method.js'
+import type { ClientAuthMethodName, ClientMetadata } from '../client-auth/client-metadata.js'
+import type { FlowConfig, ProviderConfig } from '../config.js'
 import type { ProviderRuntime } from '../endpoints/endpoint.js'
+import { OAuth2Error } from '../errors/oauth2-error.js'
+import { GrantType } from '../grants/grant-types.js'
 import { sha256 } from '../internal/hash.js'
 import { randomToken } from '../internal/random.js'
 import { createIdToken } from './id-token.js'
@@ -38,6 +41,10 @@ export interface AccessTokenEntry {
   format: 'jwt' | 'opaque'
   iat: number
   exp: number
+  /** The `token_type` it was issued with (RFC 6749 §7.1), e.g. `Bearer`. */
+  tokenType?: string
+  /** The audience it was issued for (RFC 9068 §3 `aud`); for introspection of opaque tokens. */
+  aud?: string | string[]
 }
 
 /** What is stored for every refresh token the core issues (kind `refresh_token`, id = SHA-256 of the token). */
@@ -47,6 +54,24 @@ export interface RefreshTokenEntry extends Omit<GrantRecord, 'nonce'> {
   familyCreatedAt: number
   /** When this token was issued (epoch ms). */
   issuedAt: number
+  /** When this token expires unused (epoch ms): the earlier of the idle and the absolute limit. */
+  expiresAt?: number
+  /** The name of the flow that issued it: with several flows, that flow's settings apply to it. */
+  flow?: string
+  /** How the client authenticated when the family began; a family of a confidential client is never redeemed with `none`. */
+  clientAuthMethod?: ClientAuthMethodName
+  /** Set by the store when the token is consumed (epoch ms). */
+  consumedAt?: number
+  /** Rotation (RFC 9700 §4.14.2): when it was exchanged (epoch ms), for the grace window. */
+  rotatedAt?: number
+  /** Rotation: the id of the refresh token that replaced it. */
+  successorId?: string
+  /** Rotation: the id of the access token issued with the successor. */
+  successorAccessTokenId?: string
+  /** The one grace-window retry was spent on it. */
+  retried?: boolean
+  /** It was a successor, invalidated by a grace-window retry of its predecessor; any use is a reuse. */
+  superseded?: boolean
 }
 
 /** Options of {@link issueTokens}. */
@@ -55,29 +80,72 @@ export interface IssueTokensOptions {
   flow: FlowConfig
   runtime: ProviderRuntime
   client: ClientMetadata | undefined
-  /** Issue a refresh token too (the flow serves `refresh_token` and the grant allows it). */
+  /**
+   * Issue a refresh token too. Decide with {@link shouldIssueRefreshToken}: the flow serves the
+   * core's `refresh_token` grant, the client may use it, and OIDC's `offline_access` rule holds.
+   */
   refreshToken: boolean
   /** For a rotation: when the family began (epoch ms); a new family otherwise. */
   familyCreatedAt?: number
+  /**
+   * The access token's scope when narrower than the grant's (RFC 6749 §6: a refresh may ask for
+   * less). The refresh token always keeps the grant's scope. Default: `grant.scope`.
+   */
+  accessTokenScope?: readonly string[]
+  /** How the client authenticated (recorded on the refresh token: see {@link RefreshTokenEntry.clientAuthMethod}). */
+  clientAuthMethod?: ClientAuthMethodName
+}
+
+/** The tokens of one {@link issueTokenSet} call, with the store ids under which they were recorded. */
+export interface IssuedTokenSet {
+  response: OAuth2TokenResponse
+  /** Store id (kind `access_token`) of the access token. */
+  accessTokenId: string
+  /** Store id (kind `refresh_token`) of the refresh token, when one was issued. */
+  refreshTokenId: string | undefined
 }
 
 /**
  * The core's default token issuance, used where a route has no `generateToken`: an access token
  * (RFC 9068 JWT when the flow signs them, else opaque), a refresh token, and an ID token when
  * `openid` was granted. Every token is recorded in the store under a hash, with its grant id, so
- * revoking the grant revokes them all.
+ * revoking the grant revokes them all; a grant revoked meanwhile yields `invalid_grant`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-2
  */
 export async function issueTokens(options: IssueTokensOptions): Promise<OAuth2TokenResponse> {
+  return (await issueTokenSet(options)).response
+}
+
+/**
+ * {@link issueTokens}, also returning the store ids of the tokens (refresh-token rotation records
+ * them on the token it replaced).
+ */
+export async function issueTokenSet(options: IssueTokensOptions): Promise<IssuedTokenSet> {
   const { grant, flow, runtime, client } = options
   const { config } = runtime
   const store = config.store
   const now = config.now()
   const iat = Math.floor(now / 1000)
   const exp = iat + flow.tokenTtl
-  const scope = grant.scope.join(' ')
-  const entry: AccessTokenEntry = { grantId: grant.grantId, clientId: grant.clientId, sub: grant.sub, scope, format: 'opaque', iat, exp }
+  const accessScope = [...(options.accessTokenScope ?? grant.scope)]
+  const scope = accessScope.join(' ')
+  const audience = config.accessTokenAudience ?? config.issuer
+  const entry: AccessTokenEntry = {
+    grantId: grant.grantId,
+    clientId: grant.clientId,
+    sub: grant.sub,
+    scope,
+    format: 'opaque',
+    iat,
+    exp,
+    tokenType: flow.tokenType.prefix,
+    aud: audience,
+  }
 
   let accessToken: string
+  let accessTokenId: string
   if (flow.jwtAccessTokens) {
     const jti = randomToken(16)
     ;({ token: accessToken } = await createJwtAccessToken(
@@ -93,34 +161,46 @@ export async function issueTokens(options: IssueTokensOptions): Promise<OAuth2To
         keys: runtime.keys,
         alg: config.accessTokenAlgorithm,
         issuer: config.issuer,
-        audience: config.accessTokenAudience ?? config.issuer,
+        audience,
         ttl: flow.tokenTtl,
         now,
         clientId: grant.clientId,
         scope: scope === '' ? undefined : scope,
       },
     ))
-    await store.set('access_token', await sha256(jti), { ...entry, format: 'jwt' }, exp * 1000)
+    accessTokenId = await sha256(jti)
+    await store.set('access_token', accessTokenId, { ...entry, format: 'jwt' }, exp * 1000)
   } else {
     accessToken = randomToken(32)
-    await store.set('access_token', await sha256(accessToken), entry, exp * 1000)
+    accessTokenId = await sha256(accessToken)
+    await store.set('access_token', accessTokenId, entry, exp * 1000)
   }
 
   const response = new OAuth2TokenResponse({ access_token: accessToken, token_type: flow.tokenType.prefix })
     .setExpiresIn(flow.tokenTtl)
-    .setScope(grant.scope)
+    .setScope(accessScope)
 
+  let refreshTokenId: string | undefined
   if (options.refreshToken) {
+    // RFC 9700 §4.14.2 / RFC 6749 §10.10: opaque, 256 bits of entropy, stored only as a hash.
     const refreshToken = randomToken(32)
     const familyCreatedAt = options.familyCreatedAt ?? now
     const { nonce: _nonce, ...rest } = grant
-    const refreshEntry: RefreshTokenEntry = { ...rest, familyCreatedAt, issuedAt: now }
     const expiresAt = Math.min(now + flow.refreshTokenIdleTtl * 1000, familyCreatedAt + flow.refreshTokenAbsoluteTtl * 1000)
-    await store.set('refresh_token', await sha256(refreshToken), refreshEntry, expiresAt)
+    const refreshEntry: RefreshTokenEntry = {
+      ...rest,
+      familyCreatedAt,
+      issuedAt: now,
+      expiresAt,
+      flow: flow.name,
+      ...(options.clientAuthMethod !== undefined ? { clientAuthMethod: options.clientAuthMethod } : {}),
+    }
+    refreshTokenId = await sha256(refreshToken)
+    await store.set('refresh_token', refreshTokenId, refreshEntry, expiresAt)
     response.setRefreshToken(refreshToken)
   }
 
-  if ((flow.oidc || 'openid' in flow.scopes) && grant.scope.includes('openid') && grant.sub !== undefined) {
+  if ((flow.oidc || 'openid' in flow.scopes) && accessScope.includes('openid') && grant.sub !== undefined) {
     const { token } = await createIdToken(
       {
         sub: grant.sub,
@@ -134,7 +214,62 @@ export async function issueTokens(options: IssueTokensOptions): Promise<OAuth2To
     )
     response.setIdToken(token)
   }
-  return response
+
+  // A concurrent request may have revoked the grant (refresh-token reuse, code replay) while these
+  // tokens were being written. revokeGrant() leaves its marker before it deletes, so checking the
+  // marker after writing cannot miss it: either it deleted these tokens, or this check sees it.
+  if ((await store.get('revoked_grant', grant.grantId)) !== undefined) {
+    await store.revokeGrant(grant.grantId)
+    throw new OAuth2Error('invalid_grant', 'The authorization grant has been revoked.')
+  }
+  return { response, accessTokenId, refreshTokenId }
+}
+
+/**
+ * Whether the core issues a refresh token with the tokens of a grant. All of:
+ * - the flow serves the core's own `refresh_token` grant (a `refreshTokenRoute` with a
+ *   `generateToken` would not understand the core's tokens);
+ * - the client can be authenticated by the core (a verified client, or a public one), and a
+ *   registered client lists `refresh_token` in its `grant_types` (RFC 7591 §2);
+ * - when `openid` is granted, `offline_access` is granted too (OpenID Connect Core §11); plain
+ *   OAuth 2.0 grants (no `openid`) always get one.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#OfflineAccess
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-1.5
+ */
+export function shouldIssueRefreshToken(flow: FlowConfig, client: Pick<AuthenticatedClient, 'client' | 'method' | 'verified'>, scope: readonly string[]): boolean {
+  const served = flow.grants.some((g) => g.grant.grantType === GrantType.REFRESH_TOKEN && g.generateToken === undefined)
+  if (!served) return false
+  if (!client.verified && client.method !== 'none') return false
+  if (client.client !== undefined && !(client.client.grant_types ?? ['authorization_code']).includes(GrantType.REFRESH_TOKEN)) return false
+  if (scope.includes('openid') && !scope.includes('offline_access')) return false
+  return true
+}
+
+/**
+ * Revokes a grant: every refresh and access token issued under it (RFC 7009 §2.1, RFC 9700
+ * §4.14.2). First leaves a `revoked_grant` marker for as long as any access token of the provider
+ * can live, so that tokens being issued concurrently are refused too (see {@link issueTokenSet})
+ * and self-contained JWT access tokens are reported inactive; then removes the grant's entries.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+ */
+export async function revokeGrant(runtime: ProviderRuntime, grantId: string): Promise<void> {
+  const { store } = runtime.config
+  const now = runtime.config.now()
+  // The marker must not carry `grantId`: store.revokeGrant() would delete it with the rest.
+  await store.set('revoked_grant', grantId, { revokedAt: now }, now + longestAccessTokenTtl(runtime.config) * 1000)
+  await store.revokeGrant(grantId)
+}
+
+/** Whether a grant was revoked recently enough that its tokens may still circulate. */
+export async function isGrantRevoked(runtime: ProviderRuntime, grantId: string): Promise<boolean> {
+  return (await runtime.config.store.get('revoked_grant', grantId)) !== undefined
+}
+
+/** The longest access-token lifetime among the flows, in seconds, plus a minute for requests in flight. */
+function longestAccessTokenTtl(config: ProviderConfig): number {
+  return Math.max(0, ...config.flows.map((flow) => flow.tokenTtl)) + 60
 }
 
 /** OpenID Connect Dynamic Registration §2: `id_token_signed_response_alg` defaults to RS256. */
@@ -142,4 +277,80 @@ export function idTokenAlgorithm(registered: string | undefined): SigningAlgorit
   if (registered === undefined) return 'RS256'
   if ((SIGNING_ALGORITHMS as readonly string[]).includes(registered)) return registered as SigningAlgorithm
   throw new Error(`The client registered id_token_signed_response_alg ${registered}, which this provider does not sign with.`)
+}
+
+/**
+ * What a token handler passes to its `issueTokens` helper: the grant it has validated.
+ * `scope` defaults to the request's scope; `refreshToken` to {@link shouldIssueRefreshToken}.
+ */
+export interface IssueTokensInput {
+  /** The resource owner; omit it for a client acting on its own behalf. */
+  sub?: string
+  /** The granted scope (a space-separated string or tokens); default: the requested scope. */
+  scope?: string | readonly string[]
+  /** Extra access-token claims (JWT access tokens), kept for the refresh tokens of the grant. */
+  claims?: Record<string, unknown>
+  /** OIDC: when the user authenticated (epoch seconds). */
+  authTime?: number
+  acr?: string
+  amr?: string[]
+  /** OIDC: the authorization request's nonce, for the ID token. */
+  nonce?: string
+  /**
+   * `false`: no refresh token. `true`: one, even for `openid` without `offline_access` (the flow
+   * must serve the core's refresh grant). Default: {@link shouldIssueRefreshToken}.
+   */
+  refreshToken?: boolean
+}
+
+/**
+ * The `issueTokens` helper of a token handler: a handler that validated a grant its own way (a
+ * kaapi-style code check) lets the core issue store-backed tokens, which the core's refresh grant
+ * rotates and its revocation and introspection endpoints know.
+ */
+export function createIssueTokensHelper(
+  flow: FlowConfig,
+  runtime: ProviderRuntime,
+  client: AuthenticatedClient,
+  requestedScopes: readonly string[],
+): (input?: IssueTokensInput) => Promise<OAuth2TokenResponse> {
+  return async (input = {}) => {
+    const scope = input.scope === undefined ? [...requestedScopes] : toScopeTokens(input.scope)
+    let refreshToken = input.refreshToken ?? shouldIssueRefreshToken(flow, client, scope)
+    if (input.refreshToken === true) {
+      if (!flow.grants.some((g) => g.grant.grantType === GrantType.REFRESH_TOKEN && g.generateToken === undefined)) {
+        throw new TypeError("issueTokens({ refreshToken: true }): this flow's refresh_token grant is handled by refreshTokenRoute's generateToken, which cannot redeem the core's refresh tokens.")
+      }
+      refreshToken = true
+    }
+    return issueTokens({
+      grant: {
+        grantId: randomToken(16),
+        clientId: client.clientId,
+        sub: input.sub,
+        scope,
+        ...(input.authTime !== undefined ? { authTime: input.authTime } : {}),
+        ...(input.acr !== undefined ? { acr: input.acr } : {}),
+        ...(input.amr !== undefined ? { amr: input.amr } : {}),
+        ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
+        ...(input.claims !== undefined ? { claims: input.claims } : {}),
+      },
+      flow,
+      runtime,
+      client: client.client,
+      refreshToken,
+      clientAuthMethod: client.method,
+    })
+  }
+}
+
+/** A scope given by a handler, as tokens; a malformed one is a bug in the handler (RFC 6749 §3.3). */
+function toScopeTokens(scope: string | readonly string[]): string[] {
+  const tokens = typeof scope === 'string' ? scope.split(' ').filter((s) => s !== '') : [...scope]
+  for (const token of tokens) {
+    if (typeof token !== 'string' || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(token)) {
+      throw new TypeError(`issueTokens: ${JSON.stringify(token)} is not a valid scope token (RFC 6749 §3.3).`)
+    }
+  }
+  return [...new Set(tokens)]
 }

@@ -310,14 +310,14 @@ describe('RFC 6749 §6 refresh_token grant', () => {
     expect(body['error']).toBe('invalid_request')
   })
 
-  it('answers refresh_token with unsupported_grant_type when no refresh route is configured', async () => {
+  it('serves refresh_token with the core default when no refresh route is configured: an unknown token is invalid_grant', async () => {
     const provider = OAuth2AuthorizationCodeBuilder.create()
       .setIssuer(ISSUER)
       .addClientAuthenticationMethod('none')
       .tokenRoute((route) => route.generateToken(() => null))
       .build()
     const { json: body } = await postToken(provider, { grant_type: 'refresh_token', refresh_token: 'x', client_id: 'app' })
-    expect(body['error']).toBe('unsupported_grant_type')
+    expect(body['error']).toBe('invalid_grant')
   })
 })
 
@@ -416,7 +416,7 @@ describe('build() configuration errors', () => {
   })
 
   it('accepts http on localhost for development', () => {
-    expect(() => OAuth2ClientCredentialsBuilder.create().setIssuer('http://localhost:3000').build()).not.toThrow()
+    expect(() => OAuth2ClientCredentialsBuilder.create().setIssuer('http://localhost:3000').tokenRoute((r) => r.generateToken(() => null)).build()).not.toThrow()
   })
 
   it('refuses an unknown client authentication method name', () => {

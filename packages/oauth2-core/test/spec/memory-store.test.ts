@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest'
+import { MemoryStore, OAuth2AuthorizationCodeBuilder, type ClientMetadata } from '@x/oauth2-core'
+import { runStoreContract } from '@x/oauth2-core/testing'
+import { basicAuth, ISSUER, postToken, testClock } from '../fixtures/request.js'
+
+const CLIENTS: ClientMetadata[] = [
+  { client_id: 'app', client_secret: 'app-secret', grant_types: ['authorization_code', 'refresh_token'], scope: 'read' },
+  { client_id: 'spa', token_endpoint_auth_method: 'none', redirect_uris: ['https://spa.example.com/cb'] },
+]
+
+runStoreContract(({ now }) => new MemoryStore({ now, clients: CLIENTS }), { name: 'MemoryStore: the OAuth2Store contract', clients: CLIENTS })
+
+runStoreContract(() => new MemoryStore(), { name: 'MemoryStore on real time: the OAuth2Store contract', clock: 'real', ttlMs: 50 })
+
+describe('MemoryStore expiry: no unbounded growth', () => {
+  it('drops expired entries: the map stays near the number of live entries', async () => {
+    const clock = testClock()
+    const store = new MemoryStore({ now: clock.now })
+    for (let i = 0; i < 20_000; i++) {
+      await store.set('replay', `jti-${i}`, {}, clock.now() + 1000)
+      clock.advance(10)
+    }
+    // At most 100 entries are alive at once (1 s lifetime, one write per 10 ms); sweeps every
+    // 1,000 writes and at twice the last size keep the map within a small multiple of that.
+    expect(store.size).toBeLessThanOrEqual(1100)
+  })
+
+  it('drops an expired entry as soon as a read finds it', async () => {
+    const clock = testClock()
+    const store = new MemoryStore({ now: clock.now })
+    await store.set('access_token', 'a', { grantId: 'g' }, clock.now() + 1000)
+    expect(store.size).toBe(1)
+    clock.advance(1000)
+    expect(await store.get('access_token', 'a')).toBeUndefined()
+    expect(store.size).toBe(0)
+  })
+
+  it('refuses an expiresAt that is not a number', async () => {
+    const store = new MemoryStore()
+    await expect(store.set('replay', 'x', {}, Number.NaN)).rejects.toThrow(TypeError)
+  })
+})
+
+describe('MemoryStore clients (RFC 7591 §2 metadata)', () => {
+  it('has no findClient without clients, so kaapi-style providers keep unverified credentials', () => {
+    expect(new MemoryStore().findClient).toBeUndefined()
+  })
+
+  it('serves copies of its clients', async () => {
+    const store = new MemoryStore({ clients: CLIENTS })
+    const client = (await store.findClient!('app'))!
+    client.scope = 'admin'
+    expect((await store.findClient!('app'))!.scope).toBe('read')
+  })
+
+  it('is the provider client source when the builder has no findClient', async () => {
+    const store = new MemoryStore({ clients: CLIENTS })
+    const provider = OAuth2AuthorizationCodeBuilder.create()
+      .setIssuer(ISSUER)
+      .setStore(store)
+      .tokenRoute((route) => route.generateToken(({ issueTokens, clientAuthenticated }) => (clientAuthenticated ? issueTokens({ sub: 'alice', scope: 'read' }) : null)))
+      .build()
+    const ok = await postToken(provider, { grant_type: 'authorization_code', code: 'c' }, { authorization: basicAuth('app', 'app-secret') })
+    expect(ok.status).toBe(200)
+    expect(ok.json['refresh_token']).toBeTypeOf('string')
+    const wrong = await postToken(provider, { grant_type: 'authorization_code', code: 'c' }, { authorization: basicAuth('app', 'nope') })
+    expect(wrong.status).toBe(401)
+    // And the introspection endpoint, which needs a client lookup, is served.
+    expect(provider.metadata()['introspection_endpoint']).toBe(`${ISSUER}/oauth2/introspect`)
+  })
+
+  it('gives way to the builder findClient', async () => {
+    const provider = OAuth2AuthorizationCodeBuilder.create()
+      .setIssuer(ISSUER)
+      .setStore(new MemoryStore({ clients: CLIENTS }))
+      .findClient((id) => (id === 'app' ? { ...CLIENTS[0]!, client_secret: 'rotated' } : undefined))
+      .tokenRoute((route) => route.generateToken(({ issueTokens }) => issueTokens({ sub: 'alice' })))
+      .build()
+    expect((await postToken(provider, { grant_type: 'authorization_code', code: 'c' }, { authorization: basicAuth('app', 'app-secret') })).status).toBe(401)
+    expect((await postToken(provider, { grant_type: 'authorization_code', code: 'c' }, { authorization: basicAuth('app', 'rotated') })).status).toBe(200)
+  })
+})

@@ -1,0 +1,100 @@
+/**
+ * `@x/oauth2-express`: mounts an `@x/oauth2-core` provider in Express 5, and protects API routes with
+ * its access tokens. The adapter only translates; every OAuth decision is the core's.
+ *
+ * @module
+ */
+import express, { type RequestHandler, type Router } from 'express'
+import { bodyTooLargeResult, type AuthenticateResourceOptions, type OAuth2Provider, type ValidAccessToken } from '@x/oauth2-core'
+import { readBody, TOO_LARGE } from './read-body.js'
+import { sendResult } from './send-result.js'
+
+declare global {
+  // Express's documented way to type request extensions is merging into its global namespace.
+  namespace Express {
+    interface Request {
+      /** The verified access token, set by {@link requireAccessToken}. */
+      oauth2?: ValidAccessToken
+    }
+  }
+}
+
+/** Options of {@link expressOAuth2}. */
+export interface ExpressOAuth2Options {
+  /** The largest request body read, in bytes (default 64 KiB); a larger one is answered 413 `invalid_request`. */
+  bodyLimit?: number
+}
+
+/** Options of {@link requireAccessToken}: the scopes the route needs. */
+export type RequireAccessTokenOptions = AuthenticateResourceOptions
+
+/** The default body cap, in bytes. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024
+
+/**
+ * A router that serves the provider's endpoints (token, JWKS, discovery, ...) and passes every other
+ * request on with `next()`. Mount it at the root, before any body parser: it reads the raw body itself
+ * (RFC 6749 §3.2 forbids repeated parameters, which parsed bodies hide), capped at `bodyLimit`.
+ *
+ * @example
+ * ```ts
+ * const app = express()
+ * app.use(expressOAuth2(provider))
+ * app.use(express.json()) // body parsers after it
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ */
+export function expressOAuth2(provider: OAuth2Provider, options: ExpressOAuth2Options = {}): Router {
+  const bodyLimit = checkBodyLimit(options.bodyLimit)
+  const router = express.Router()
+  router.use(async (req, res, next) => {
+    // The full original path: the provider routes by its issuer's path, wherever this router is mounted.
+    const url = req.originalUrl
+    if (!provider.hasRoute(pathnameOf(url, provider.issuer))) return next()
+    if (req.readableDidRead || req.readableEnded) {
+      return next(new Error('expressOAuth2: the request body was already read, probably by a body parser. Mount expressOAuth2() before express.urlencoded() and other body parsers.'))
+    }
+    const body = await readBody(req, bodyLimit)
+    if (body === TOO_LARGE) return sendResult(res, bodyTooLargeResult())
+    // req.ip is the socket's address unless the app trusts a proxy ('trust proxy'), then the client's.
+    sendResult(res, await provider.handle({ method: req.method, url, headers: req.headersDistinct, body, clientAddress: req.ip }))
+  })
+  return router
+}
+
+/**
+ * Protects the routes after it with the provider's access tokens (RFC 6750): it reads
+ * `Authorization: Bearer`, checks the token and the `scopes`, and sets `req.oauth2` to the verified
+ * token; otherwise it answers the core's 401 / 403 / 400 with its `WWW-Authenticate` challenge.
+ *
+ * @example
+ * ```ts
+ * app.get('/api/me', requireAccessToken(provider, { scopes: ['read'] }), (req, res) => {
+ *   res.json({ client: req.oauth2?.clientId })
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export function requireAccessToken(provider: OAuth2Provider, options: RequireAccessTokenOptions = {}): RequestHandler {
+  return async (req, res, next) => {
+    const auth = await provider.authenticateResourceRequest({ headers: req.headersDistinct, url: req.originalUrl }, options)
+    if (!auth.ok) return sendResult(res, auth)
+    req.oauth2 = auth.token
+    next()
+  }
+}
+
+function pathnameOf(url: string, issuer: string): string {
+  try {
+    // Resolved exactly as the core resolves it, so both agree on what the path is.
+    return new URL(url, issuer).pathname
+  } catch {
+    return ''
+  }
+}
+
+function checkBodyLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_BODY_LIMIT
+  if (!(Number.isSafeInteger(limit) && limit > 0)) throw new TypeError('expressOAuth2: bodyLimit must be a positive whole number of bytes.')
+  return limit
+}

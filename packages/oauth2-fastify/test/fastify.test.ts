@@ -1,0 +1,226 @@
+import { Writable } from 'node:stream'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { basicAuth, CONTRACT_CLIENT, createTestProvider, PASS_THROUGH_BODY } from '@x/oauth2-testkit'
+import { fastifyOAuth2, fastifyOAuth2Resource } from '@x/oauth2-fastify'
+
+const FORM = 'application/x-www-form-urlencoded'
+const BASIC = basicAuth(CONTRACT_CLIENT.id, CONTRACT_CLIENT.secret)
+const GRANT = 'grant_type=client_credentials&scope=read'
+const TOKEN_BODY = '{"access_token":"contract-token.read","token_type":"Bearer","expires_in":600,"scope":"read"}'
+
+const apps: FastifyInstance[] = []
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()))
+})
+
+function track<T extends FastifyInstance>(app: T): T {
+  apps.push(app)
+  return app
+}
+
+function postToken(app: FastifyInstance, url = '/oauth2/token', payload: string = GRANT, headers: Record<string, string | string[]> = {}) {
+  return app.inject({ method: 'POST', url, headers: { 'content-type': FORM, authorization: BASIC, ...headers }, payload })
+}
+
+/** A logger stream that keeps every line. */
+function logLines() {
+  const lines: Array<{ level: number; msg: string }> = []
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)) as { level: number; msg: string })
+      done()
+    },
+  })
+  return { lines, stream }
+}
+
+describe('fastifyOAuth2: prefix and issuer path', () => {
+  it('registers each endpoint relative to a prefix equal to the issuer path, and warns about the ones outside it', async () => {
+    const { provider } = createTestProvider({ basePath: '/auth' })
+    const { lines, stream } = logLines()
+    const app = track(Fastify({ logger: { level: 'warn', stream } }))
+    await app.register(fastifyOAuth2, { provider, prefix: '/auth' })
+    expect((await postToken(app, '/auth/oauth2/token')).statusCode).toBe(200)
+    expect((await app.inject('/auth/oauth2/keys')).statusCode).toBe(200)
+    expect((await app.inject('/.well-known/oauth-authorization-server/auth')).statusCode).toBe(404)
+    expect(lines.map((l) => l.msg)).toContainEqual(expect.stringContaining('not serving /.well-known/oauth-authorization-server/auth'))
+  })
+
+  it('serves every endpoint, the RFC 8414 metadata included, without a prefix', async () => {
+    const { provider } = createTestProvider({ basePath: '/auth' })
+    const app = track(Fastify())
+    await app.register(fastifyOAuth2, { provider })
+    const metadata = await app.inject('/.well-known/oauth-authorization-server/auth')
+    expect(metadata.statusCode).toBe(200)
+    expect(metadata.json()).toMatchObject({ token_endpoint: 'https://as.example.com/auth/oauth2/token' })
+  })
+
+  it('refuses a prefix that holds none of the endpoints', async () => {
+    const { provider } = createTestProvider()
+    const app = track(Fastify())
+    await expect(app.register(fastifyOAuth2, { provider, prefix: '/api' })).rejects.toThrow(/prefix must be the issuer's path/)
+  })
+})
+
+describe('fastifyOAuth2: encapsulation', () => {
+  it('keeps its raw-body parser to its own routes: the application still parses JSON', async () => {
+    const { provider } = createTestProvider()
+    const app = track(Fastify())
+    await app.register(fastifyOAuth2, { provider })
+    app.post('/json', async (request) => ({ received: request.body }))
+    const response = await app.inject({ method: 'POST', url: '/json', payload: { a: 1 } })
+    expect(response.json()).toEqual({ received: { a: 1 } })
+  })
+
+  it('keeps its error handler to its own routes', async () => {
+    const { provider } = createTestProvider()
+    const app = track(Fastify())
+    await app.register(fastifyOAuth2, { provider })
+    app.post('/text', async () => 'ok')
+    const response = await app.inject({ method: 'POST', url: '/text', headers: { 'content-type': 'text' }, payload: 'x' })
+    expect(response.statusCode).toBe(415)
+    expect(response.json()).toMatchObject({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' })
+  })
+
+  it('sends the bytes of the core even when the application sets a reply serializer', async () => {
+    const { provider } = createTestProvider()
+    const app = track(Fastify())
+    app.setReplySerializer(() => '"serialized by the app"')
+    await app.register(fastifyOAuth2, { provider })
+    const response = await postToken(app)
+    expect(response.body).toBe(TOKEN_BODY)
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8')
+  })
+
+  it('hands a path matched only loosely (ignoreTrailingSlash) back to the not-found handler', async () => {
+    const { provider } = createTestProvider()
+    const app = track(Fastify({ routerOptions: { ignoreTrailingSlash: true } }))
+    app.setNotFoundHandler((_request, reply) => reply.code(404).send(PASS_THROUGH_BODY))
+    await app.register(fastifyOAuth2, { provider })
+    const response = await postToken(app, '/oauth2/token/')
+    expect(response.statusCode).toBe(404)
+    expect(response.body).toBe(PASS_THROUGH_BODY)
+  })
+
+  it('answers HEAD on the JWKS with its headers and no body', async () => {
+    const { provider } = createTestProvider()
+    const app = track(Fastify())
+    await app.register(fastifyOAuth2, { provider })
+    const response = await app.inject({ method: 'HEAD', url: '/oauth2/keys' })
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['cache-control']).toMatch(/^public, max-age=\d+$/)
+    expect(response.body).toBe('')
+  })
+
+  it('passes request.ip to the core as clientAddress', async () => {
+    const { provider } = createTestProvider()
+    const handle = vi.spyOn(provider, 'handle')
+    const app = track(Fastify())
+    await app.register(fastifyOAuth2, { provider })
+    await app.inject({ method: 'POST', url: '/oauth2/token', remoteAddress: '203.0.113.7', headers: { 'content-type': FORM, authorization: BASIC }, payload: GRANT })
+    expect(handle.mock.calls[0]?.[0].clientAddress).toBe('203.0.113.7')
+  })
+
+  it('passes repeated headers to the core as given instead of keeping the first (two Authorization headers are refused)', async () => {
+    const { provider } = createTestProvider()
+    const app = track(Fastify())
+    await app.register(fastifyOAuth2, { provider })
+    expect((await postToken(app, '/oauth2/token', GRANT, { authorization: [BASIC, BASIC] })).statusCode).toBe(401)
+  })
+})
+
+describe('fastifyOAuth2: body size cap', () => {
+  it('applies its own bodyLimit, not the application one', async () => {
+    const { provider } = createTestProvider()
+    const app = track(Fastify({ bodyLimit: 10 }))
+    await app.register(fastifyOAuth2, { provider, bodyLimit: 100 })
+    expect((await postToken(app, '/oauth2/token', `${GRANT}&pad=${'a'.repeat(100 - GRANT.length - 5)}`)).statusCode).toBe(200)
+    const refused = await postToken(app, '/oauth2/token', `${GRANT}&pad=${'a'.repeat(101 - GRANT.length - 5)}`)
+    expect(refused.statusCode).toBe(413)
+    expect(refused.json()).toEqual({ error: 'invalid_request', error_description: 'The request body is too large.' })
+  })
+
+  it('answers 413 to a chunked body over the cap on a real socket, and keeps the connection usable', async () => {
+    const { provider } = createTestProvider()
+    const app = track(Fastify())
+    await app.register(fastifyOAuth2, { provider, bodyLimit: 1024 })
+    const url = await app.listen({ port: 0, host: '127.0.0.1' })
+    const response = await fetch(`${url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': FORM, authorization: BASIC },
+      body: streamedBody(64, 1024),
+      duplex: 'half',
+    } as RequestInit)
+    expect(response.status).toBe(413)
+    expect((await response.json()).error).toBe('invalid_request')
+    const again = await fetch(`${url}/oauth2/token`, { method: 'POST', headers: { 'content-type': FORM, authorization: BASIC }, body: GRANT })
+    expect(await again.text()).toBe(TOKEN_BODY)
+  })
+
+  it('refuses a bodyLimit that is not a positive whole number', async () => {
+    const { provider } = createTestProvider()
+    const app = track(Fastify())
+    await expect(app.register(fastifyOAuth2, { provider, bodyLimit: -1 })).rejects.toThrow(/bodyLimit/)
+  })
+})
+
+describe('fastifyOAuth2Resource: RFC 6750 resource protection', () => {
+  async function api(scopes?: string[]) {
+    const test = createTestProvider()
+    const app = track(Fastify())
+    await app.register(fastifyOAuth2Resource, { provider: test.provider })
+    app.get('/api/me', { preHandler: app.requireAccessToken(scopes !== undefined ? { scopes } : {}) }, async (request) => ({
+      client: request.oauth2?.clientId,
+      scope: request.oauth2?.scope,
+    }))
+    app.get('/public', async (request) => ({ oauth2: request.oauth2 }))
+    return { ...test, app }
+  }
+
+  it('sets request.oauth2 to the verified token', async () => {
+    const { app, issueAccessToken } = await api(['read'])
+    const response = await app.inject({ url: '/api/me', headers: { authorization: `Bearer ${await issueAccessToken('read write')}` } })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({ client: 'api-client', scope: ['read', 'write'] })
+  })
+
+  it('leaves request.oauth2 null on routes it does not protect', async () => {
+    const { app } = await api()
+    expect((await app.inject('/public')).json()).toEqual({ oauth2: null })
+  })
+
+  it('answers a request without a token with 401 and a Bearer challenge naming the issuer', async () => {
+    const { app } = await api()
+    const response = await app.inject('/api/me')
+    expect(response.statusCode).toBe(401)
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="https://as.example.com"')
+    expect(response.body).toBe('')
+    expect(response.headers['content-type']).toBeUndefined()
+  })
+
+  it('answers a revoked or unknown token with 401 invalid_token', async () => {
+    const { app } = await api()
+    const response = await app.inject({ url: '/api/me', headers: { authorization: 'Bearer unknown' } })
+    expect(response.statusCode).toBe(401)
+    expect(response.headers['www-authenticate']).toContain('error="invalid_token"')
+  })
+
+  it('answers a token without the required scope with 403 insufficient_scope', async () => {
+    const { app, issueAccessToken } = await api(['write'])
+    const response = await app.inject({ url: '/api/me', headers: { authorization: `Bearer ${await issueAccessToken('read')}` } })
+    expect(response.statusCode).toBe(403)
+    expect(response.headers['www-authenticate']).toContain('scope="write"')
+  })
+})
+
+/** A request body streamed in `count` chunks of `size` bytes, sent without Content-Length. */
+function streamedBody(count: number, size: number): ReadableStream<Uint8Array> {
+  let sent = 0
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent++ === count) controller.close()
+      else controller.enqueue(new TextEncoder().encode('a'.repeat(size)))
+    },
+  })
+}

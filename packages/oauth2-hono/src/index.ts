@@ -1,0 +1,94 @@
+/**
+ * `@x/oauth2-hono`: mounts an `@x/oauth2-core` provider in Hono, and protects API routes with its
+ * access tokens. Built on Web `Request` / `Response` only, so it runs wherever Hono runs (Node,
+ * Bun, Deno, Cloudflare Workers, ...). The adapter only translates; every OAuth decision is the core's.
+ *
+ * @module
+ */
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import { bodyTooLargeResult, type AuthenticateResourceOptions, type OAuth2Provider, type OAuth2Result, type ValidAccessToken } from '@x/oauth2-core'
+import { readBody, TOO_LARGE } from './read-body.js'
+
+/** The context variables {@link requireAccessToken} sets: `c.var.oauth2` is the verified token. */
+export interface OAuth2Variables {
+  oauth2: ValidAccessToken
+}
+
+/** The Hono environment of routes behind {@link requireAccessToken}. */
+export interface OAuth2Env {
+  Variables: OAuth2Variables
+}
+
+/** Options of {@link honoOAuth2}. */
+export interface HonoOAuth2Options {
+  /** The largest request body read, in bytes (default 64 KiB); a larger one is answered 413 `invalid_request`. */
+  bodyLimit?: number
+  /**
+   * The client's network address, which no Web API carries: e.g. `(c) => getConnInfo(c).remote.address`
+   * with `hono/conninfo` for your runtime. Used by the device flow's per-address rate limit.
+   */
+  getClientAddress?: (c: Context) => string | undefined
+}
+
+/** Options of {@link requireAccessToken}: the scopes the route needs. */
+export type RequireAccessTokenOptions = AuthenticateResourceOptions
+
+/** The default body cap, in bytes. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024
+
+/**
+ * A sub-app that serves the provider's endpoints (token, JWKS, discovery, ...) and passes every other
+ * request on. Mount it with `app.route('/', ...)`: the provider routes by the full path of its
+ * issuer, and the RFC 8414 metadata lives at `/.well-known/oauth-authorization-server/<issuer path>`,
+ * outside the issuer's path. It reads the raw body itself, capped at `bodyLimit`.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono()
+ * app.route('/', honoOAuth2(provider))
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ */
+export function honoOAuth2(provider: OAuth2Provider, options: HonoOAuth2Options = {}): Hono {
+  const bodyLimit = checkBodyLimit(options.bodyLimit)
+  const app = new Hono()
+  app.use('*', async (c, next) => {
+    if (!provider.hasRoute(new URL(c.req.url).pathname)) return next()
+    const body = await readBody(c.req.raw, bodyLimit)
+    if (body === TOO_LARGE) return toResponse(bodyTooLargeResult())
+    const clientAddress = options.getClientAddress?.(c)
+    return toResponse(await provider.handle({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body, clientAddress }))
+  })
+  return app
+}
+
+/**
+ * Protects the routes after it with the provider's access tokens (RFC 6750): it reads
+ * `Authorization: Bearer`, checks the token and the `scopes`, and sets `c.var.oauth2` to the verified
+ * token; otherwise it answers the core's 401 / 403 / 400 with its `WWW-Authenticate` challenge.
+ *
+ * @example
+ * ```ts
+ * app.get('/api/me', requireAccessToken(provider, { scopes: ['read'] }), (c) => c.json({ client: c.var.oauth2.clientId }))
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export function requireAccessToken(provider: OAuth2Provider, options: RequireAccessTokenOptions = {}): MiddlewareHandler<OAuth2Env> {
+  return async (c, next) => {
+    const auth = await provider.authenticateResourceRequest({ headers: c.req.raw.headers, url: c.req.url }, options)
+    if (!auth.ok) return toResponse(auth)
+    c.set('oauth2', auth.token)
+    await next()
+  }
+}
+
+/** A core result as a Web `Response`, byte for byte: an empty body stays bodiless (no default content type). */
+function toResponse(result: OAuth2Result): Response {
+  return new Response(result.body === '' ? null : result.body, { status: result.status, headers: result.headers })
+}
+
+function checkBodyLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_BODY_LIMIT
+  if (!(Number.isSafeInteger(limit) && limit > 0)) throw new TypeError('honoOAuth2: bodyLimit must be a positive whole number of bytes.')
+  return limit
+}

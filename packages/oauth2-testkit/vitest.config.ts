@@ -1,0 +1,6 @@
+import { defineProject } from 'vitest/config'
+
+export default defineProject({
+  ssr: { resolve: { conditions: ['@x/source', 'module', 'node', 'development|production'] } },
+  test: { name: 'oauth2-testkit', include: ['test/**/*.test.ts'] },
+})
