@@ -62,9 +62,12 @@ export class MultipleFlowsBuilder extends ProviderSettingsBuilder {
     const extra = Object.assign({}, ...this.#flows.map((f) => f.providerSettings().additionalConfiguration ?? {}), this.settings.additionalConfiguration ?? {})
     if (Object.keys(extra).length > 0) merged.additionalConfiguration = extra
     const path = this.#tokenEndpoint ?? '/oauth2/token'
+    // A JWKS served for the combined provider means its flows sign JWT access tokens (kaapi: a JWT
+    // authority shared by every flow), even when only this builder called jwksRoute().
+    const sharedJwks = this.settings.jwksPath !== undefined
     const flows: FlowConfig[] = this.#flows.map((flow) => {
       const config = flow.toFlowConfig()
-      return { ...config, grants: config.grants.map((g) => ({ ...g, path })) }
+      return { ...config, jwtAccessTokens: config.jwtAccessTokens || sharedJwks, grants: config.grants.map((g) => ({ ...g, path })) }
     })
     return new OAuth2Provider(resolveProviderConfig(merged, flows))
   }

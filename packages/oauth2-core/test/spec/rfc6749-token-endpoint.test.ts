@@ -454,3 +454,20 @@ describe('MultipleFlowsBuilder with client assertions (RFC 7523 §3 jti single u
     expect(status).toBe(200)
   })
 })
+
+describe('MultipleFlowsBuilder with a shared JWKS', () => {
+  it('gives every flow createJwtAccessToken when the combined builder serves the JWKS', async () => {
+    const provider = MultipleFlowsBuilder.create()
+      .setIssuer(ISSUER)
+      .jwksRoute()
+      .add(
+        OAuth2ClientCredentialsBuilder.create().tokenRoute((r) =>
+          r.generateToken(async ({ createJwtAccessToken }) => new OAuth2TokenResponse({ access_token: (await createJwtAccessToken!()).token })),
+        ),
+      )
+      .build()
+    const { status, json: body } = await postToken(provider, { grant_type: 'client_credentials' }, AUTH)
+    expect(status).toBe(200)
+    expect(String(body['access_token']).split('.')).toHaveLength(3)
+  })
+})
