@@ -31,7 +31,7 @@ if (mode === 'test') {
   run('exec', 'vitest', 'run')
 } else if (mode === 'start') {
   run('install', '--frozen-lockfile')
-  run('--filter', '@x/example-refresh-grant', 'start')
+  run('--filter', '@x/demo-server', 'start')
 } else {
   console.error('usage: node scripts/quickstart.mjs test|start')
   process.exit(2)

@@ -1,7 +1,8 @@
 /** Lists the heaviest functions of a V8 .cpuprofile by self time and by total (inclusive) time. */
 import { readFileSync } from 'node:fs'
 
-const [file, top = '30'] = process.argv.slice(2)
+// With a request count (the servers print it when profiled), times are µs per request, not shares.
+const [file, top = '30', requests] = process.argv.slice(2)
 const profile = JSON.parse(readFileSync(file, 'utf8'))
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
 const parent = new Map()
@@ -31,7 +32,10 @@ for (const [id, t] of self) {
 }
 const show = (title, map) => {
   console.log(`\n${title}`)
-  for (const [k, t] of [...map].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) console.log(`${((t / total) * 100).toFixed(1).padStart(5)}%  ${k}`)
+  for (const [k, t] of [...map].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
+    const figure = requests === undefined ? `${((t / total) * 100).toFixed(1).padStart(5)}%` : `${(t / Number(requests)).toFixed(1).padStart(6)} µs`
+    console.log(`${figure}  ${k}`)
+  }
 }
 show('self time', selfBy)
 show('total time', inclBy)

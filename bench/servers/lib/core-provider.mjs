@@ -29,10 +29,12 @@ export function createCoreProvider({ format, now, store }) {
       },
     ],
   })
-  const clientCredentials = OAuth2ClientCredentialsBuilder.create().setScopes(SCOPES).setTokenTtl(TOKEN_TTL).useAccessTokenJwks(jwt)
+  const ttl = Number(process.env.BENCH_TTL ?? TOKEN_TTL)
+  const clientCredentials = OAuth2ClientCredentialsBuilder.create().setScopes(SCOPES).setTokenTtl(ttl).useAccessTokenJwks(jwt)
   const authorizationCode = OAuth2AuthorizationCodeBuilder.create()
     .setScopes(SCOPES)
-    .setTokenTtl(TOKEN_TTL)
+    .setTokenTtl(ttl)
+    .setRefreshTokenTtl(ttl, ttl)
     .useAccessTokenJwks(jwt)
     .tokenRoute((route) =>
       route.generateToken(async ({ code, issueTokens }) =>

@@ -32,6 +32,13 @@ export async function ready(server, options = {}) {
       process.send({ type: 'error', message: String(error?.stack ?? error) })
     }
   })
-  process.on('disconnect', () => process.exit(0))
+  // Profiling (--profile): the request count puts the profile's sample times per request.
+  let requests = 0
+  const profiling = process.execArgv.some((arg) => arg.startsWith('--cpu-prof'))
+  if (profiling) server.on('request', () => requests++)
+  process.on('disconnect', () => {
+    if (profiling) process.stderr.write(`requests ${requests}\n`)
+    process.exit(0)
+  })
   process.send({ type: 'ready', port: server.address().port })
 }

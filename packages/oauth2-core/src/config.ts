@@ -7,6 +7,7 @@ import type { GrantDefinition } from './grants/grant-definition.js'
 import type { GenerateToken, OAuth2TokenParams } from './grants/token-context.js'
 import type { OAuth2Store } from './stores/oauth2-store.js'
 import type { ReplayStore } from './stores/replay-store.js'
+import type { RequestLimits } from './schemas/limits.js'
 import type { KeyRotationOptions } from './tokens/key-manager.js'
 import type { KeyStore, SigningAlgorithm } from './tokens/key-store.js'
 import type { OAuth2Request } from './types.js'
@@ -95,6 +96,8 @@ export interface ProviderConfig {
   onError: ErrorHook | undefined
   /** Longest accepted client-assertion lifetime, seconds. */
   maxAssertionLifetime: number
+  /** Body size, parameter length and scope token count limits of every request (`setRequestLimits`). */
+  limits: RequestLimits
   /** Extra metadata merged into the discovery documents (kaapi's `additionalConfiguration`). */
   additionalConfiguration?: Readonly<Record<string, unknown>>
   /** The token revocation endpoint (RFC 7009); absent when disabled. */

@@ -122,3 +122,6 @@ export type {
   UserCredentials,
 } from './interaction/types.js'
 export { escapeHtml, html, rawHtml, SafeHtml } from './interaction/html.js'
+
+// Hardening: request limits (RFC 9700, docs/security.md)
+export { DEFAULT_REQUEST_LIMITS, LIMITED_PARAMETERS, type RequestLimits } from './schemas/limits.js'

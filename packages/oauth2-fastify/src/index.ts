@@ -44,7 +44,12 @@ const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provi
   fastify.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage) => readBody(payload, request.headers['content-length'], bodyLimit))
 
   async function handle(request: FastifyRequest, reply: FastifyReply, body: unknown) {
-    if (body === TOO_LARGE) return sendResult(reply, bodyTooLargeResult())
+    if (body === TOO_LARGE) {
+      // A path Fastify matched loosely (a percent-encoded letter, ...) that the provider does not
+      // serve is the framework's to answer, whatever its body.
+      if (!provider.hasRoute(pathnameOf(request.url, provider.issuer))) return reply.callNotFound()
+      return sendResult(reply, bodyTooLargeResult())
+    }
     const result = await provider.handle(toOAuth2Request(request, typeof body === 'string' ? body : undefined))
     // A path Fastify matched loosely (ignoreTrailingSlash, ...) that the provider does not serve.
     if (result.status === 404 && result.body === '') return reply.callNotFound()
@@ -91,6 +96,15 @@ const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provi
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export const fastifyOAuth2 = fp(oauth2, { name: '@x/oauth2-fastify', fastify: '5.x', encapsulate: true })
+
+/** The pathname the core routes by: the URL resolved against the issuer, as the core resolves it. */
+function pathnameOf(url: string, issuer: string): string {
+  try {
+    return new URL(url, issuer).pathname
+  } catch {
+    return ''
+  }
+}
 
 function checkBodyLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_BODY_LIMIT

@@ -19,3 +19,4 @@ export {
   type ContractTarget,
   type WireResponse,
 } from './contract.js'
+export { defineAdapterFuzzSuite, wireRequestArbitrary, type AdapterFuzzOptions } from './fuzz-adapter.js'

@@ -4,6 +4,7 @@ import type { ErrorHook, FlowConfig, ProviderConfig } from '../config.js'
 import { MemoryStore } from '../stores/memory-store.js'
 import type { OAuth2Store } from '../stores/oauth2-store.js'
 import { replayStoreFrom, type ReplayStore } from '../stores/replay-store.js'
+import { resolveRequestLimits, type RequestLimits } from '../schemas/limits.js'
 import type { KeyRotationOptions } from '../tokens/key-manager.js'
 import { InMemoryKeyStore, SIGNING_ALGORITHMS, type KeyStore, type SigningAlgorithm } from '../tokens/key-store.js'
 import { JwksRoute } from './routes.js'
@@ -22,6 +23,7 @@ export interface ProviderSettings {
   now?: () => number
   onError?: ErrorHook
   maxAssertionLifetime?: number
+  limits?: Partial<RequestLimits>
   jwksPath?: string
   additionalConfiguration?: Record<string, unknown>
   revocation?: RevocationRoute
@@ -121,6 +123,24 @@ export abstract class ProviderSettingsBuilder {
     return this
   }
 
+  /**
+   * Limits on what one request may make the server read: `maxBodyLength` (default 65536
+   * characters, answered 413), `maxParameterLength` (8192, for every protocol parameter the core
+   * reads) and `maxScopeTokens` (100). Each exceeded limit is an `invalid_request` that names it.
+   * Calls accumulate; a bad value throws a `TypeError` at `build()`.
+   *
+   * @example
+   * ```ts
+   * .setRequestLimits({ maxParameterLength: 2048, maxScopeTokens: 20 })
+   * ```
+   * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
+   */
+  setRequestLimits(limits: Partial<RequestLimits>): this {
+    if (typeof limits !== 'object' || limits === null) throw new TypeError('setRequestLimits(limits) needs an object such as { maxParameterLength: 4096 }.')
+    this.settings.limits = { ...this.settings.limits, ...limits }
+    return this
+  }
+
   /** Serves the JWKS (default path `/oauth2/keys`). OIDC builders and JWT access tokens always do. */
   jwksRoute(configure?: (route: JwksRoute) => unknown): this {
     const route = new JwksRoute()
@@ -206,6 +226,7 @@ export function resolveProviderConfig(settings: ProviderSettings, flows: FlowCon
     now,
     onError: settings.onError,
     maxAssertionLifetime: settings.maxAssertionLifetime ?? 300,
+    limits: resolveRequestLimits(settings.limits),
     ...(settings.additionalConfiguration !== undefined ? { additionalConfiguration: settings.additionalConfiguration } : {}),
     ...tokenManagementEndpoints(settings, flows, findClient !== undefined),
   }

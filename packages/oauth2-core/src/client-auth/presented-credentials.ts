@@ -95,9 +95,13 @@ function parseBasic(authorization: string | null): { clientId: string; clientSec
   let decoded: string
   try {
     const binary = atob(encoded)
-    const bytes = new Uint8Array(binary.length)
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-    decoded = decoder.decode(bytes)
+    // The usual case, ASCII credentials, is its own UTF-8 decoding.
+    if (/^[\x00-\x7f]*$/.test(binary)) decoded = binary
+    else {
+      const bytes = new Uint8Array(binary.length)
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+      decoded = decoder.decode(bytes)
+    }
   } catch {
     throw malformed()
   }
@@ -115,5 +119,6 @@ function parseBasic(authorization: string | null): { clientId: string; clientSec
 
 /** `application/x-www-form-urlencoded` decoding of one value (RFC 6749 Appendix B). */
 function formDecode(value: string): string {
+  if (!value.includes('%') && !value.includes('+')) return value
   return decodeURIComponent(value.replace(/\+/g, ' '))
 }

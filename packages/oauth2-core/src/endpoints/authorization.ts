@@ -85,10 +85,10 @@ export function createAuthorizationEndpoint(pathname: string, flow: FlowConfig, 
           if (!isFormContentType(req.headers.get('content-type'))) {
             return await errorPage(req, 400, 'invalid_request', 'The request must be sent as application/x-www-form-urlencoded.', settings)
           }
-          form = parseForm(req.request.body)
+          form = parseForm(req.request.body, config.limits)
           raw = form
         } else {
-          raw = parseForm(req.url.searchParams)
+          raw = parseForm(req.url.searchParams, config.limits)
         }
       } catch (error) {
         // Duplicated parameters (RFC 6749 §3.1): nothing in the request can be trusted to redirect to.

@@ -120,7 +120,7 @@ export function createDeviceAuthorizationEndpoint(pathname: string, flow: FlowCo
       if (!isFormContentType(req.headers.get('content-type'))) {
         throw new OAuth2Error('invalid_request', 'The device authorization request must be sent as application/x-www-form-urlencoded.')
       }
-      const params = parseForm(req.request.body)
+      const params = parseForm(req.request.body, config.limits)
       const now = config.now()
       const client = await authenticateClient(req.headers.get('authorization'), params, policy, now)
       const registered = client.client

@@ -219,7 +219,7 @@ export function createDeviceVerificationEndpoint(pathname: string, flow: FlowCon
       let form: Record<string, string>
       try {
         if (!isFormContentType(req.headers.get('content-type'))) throw new OAuth2Error('invalid_request', 'not a form')
-        form = parseForm(req.request.body)
+        form = parseForm(req.request.body, config.limits)
       } catch (error) {
         if (!(error instanceof OAuth2Error)) throw error
         return codePage(req, 400, '', { error: 'invalid_request', message: 'The form could not be read. Please try again.' })

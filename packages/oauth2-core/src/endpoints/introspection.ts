@@ -93,7 +93,7 @@ export function createIntrospectionEndpoint(pathname: string, introspection: Int
       if (!isFormContentType(req.headers.get('content-type'))) {
         throw new OAuth2Error('invalid_request', 'The introspection request must be sent as application/x-www-form-urlencoded.')
       }
-      const params = parseForm(req.request.body)
+      const params = parseForm(req.request.body, config.limits)
       const client = await authenticateClient(req.headers.get('authorization'), params, policy, config.now())
       requireVerifiedClient(client, policy)
       const token = params['token']

@@ -48,7 +48,7 @@ export function createRevocationEndpoint(pathname: string, revocation: Revocatio
       if (!isFormContentType(req.headers.get('content-type'))) {
         throw new OAuth2Error('invalid_request', 'The revocation request must be sent as application/x-www-form-urlencoded.')
       }
-      const params = parseForm(req.request.body)
+      const params = parseForm(req.request.body, config.limits)
       // RFC 7009 §2.1: "the authorization server first validates the client credentials".
       const client = await authenticateClient(req.headers.get('authorization'), params, policy, config.now())
       requireVerifiedClient(client, policy)

@@ -65,7 +65,7 @@ export function createTokenEndpoint(pathname: string, entries: TokenEndpointEntr
       if (!isFormContentType(req.headers.get('content-type'))) {
         throw new OAuth2Error('invalid_request', 'The token request must be sent as application/x-www-form-urlencoded.')
       }
-      const params = parseForm(req.request.body)
+      const params = parseForm(req.request.body, config.limits)
       const grantType = params['grant_type']
       if (grantType === undefined) throw new OAuth2Error('invalid_request', 'Missing required parameter: grant_type.')
       const candidates = entries.filter((e) => e.grant.grant.grantType === grantType)

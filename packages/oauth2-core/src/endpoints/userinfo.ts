@@ -94,7 +94,7 @@ export function createUserInfoEndpoint(pathname: string, settings: UserInfoSetti
       const inHeader = authorization !== null && /^bearer(?: |$)/i.test(authorization.trim())
       let bodyToken: string | undefined
       if (req.method === 'POST' && isFormContentType(req.headers.get('content-type'))) {
-        bodyToken = parseForm(req.request.body)['access_token']
+        bodyToken = parseForm(req.request.body, runtime.config.limits)['access_token']
       }
       // RFC 6750 §2.3: the URI query method is not supported (it leaks into logs and Referer).
       if (req.url.searchParams.has('access_token')) {

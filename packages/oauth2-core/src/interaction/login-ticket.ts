@@ -53,6 +53,7 @@ export async function redeemLoginTicket(runtime: ProviderRuntime, ticket: string
   if (payload === null) return undefined
   const { sub, auth_time: authTime, acr, amr, bnd, csh, jti, exp } = payload as Record<string, unknown>
   if (typeof sub !== 'string' || typeof authTime !== 'number' || typeof jti !== 'string' || typeof exp !== 'number') return undefined
+  // lint-core-allow secret-equality: bnd and csh come from a ticket whose signature was just verified, so no guess reaches this compare; the CSRF token itself was compared in constant time by checkCsrf.
   if (bnd !== (await bindingHash(binding.carry)) || csh !== (await sha256(binding.csrfToken))) return undefined
   // Single use: a double-submitted consent form yields one authorization, not two.
   if (!(await config.replayStore.consume(`login-ticket:${jti}`, exp * 1000))) return undefined

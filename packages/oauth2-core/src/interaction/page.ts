@@ -67,8 +67,8 @@ export function renderPage(rendered: PageRenderResult, options: HtmlPageOptions)
   const theirs: Record<string, string> = {}
   for (const [name, value] of Object.entries(rendered.headers)) if (typeof value === 'string') theirs[name.toLowerCase()] = value
   const policy = theirs['content-security-policy']
-  const csp =
-    policy === undefined ? contentSecurityPolicy(options) : /frame-ancestors/i.test(policy) ? policy : `${policy}; frame-ancestors 'none'`
+  // RFC 9700 §4.16: a renderer's own policy keeps everything but a frame-ancestors that would allow framing.
+  const csp = policy === undefined ? contentSecurityPolicy(options) : forbidFraming(policy)
   return {
     status: rendered.status,
     headers: {
@@ -82,6 +82,34 @@ export function renderPage(rendered: PageRenderResult, options: HtmlPageOptions)
     },
     body: rendered.body,
   }
+}
+
+/**
+ * A Content-Security-Policy with its `frame-ancestors` directive replaced by `frame-ancestors 'none'`
+ * (RFC 9700 §4.16: no page of the authorization server may be framed). Browsers ignore
+ * `X-Frame-Options` when the policy has `frame-ancestors`, so the policy itself must forbid it.
+ */
+export function forbidFraming(policy: string): string {
+  const directives = policy
+    .split(';')
+    .map((d) => d.trim())
+    .filter((d) => d !== '' && !/^frame-ancestors(\s|$)/i.test(d))
+  return [...directives, "frame-ancestors 'none'"].join('; ')
+}
+
+/**
+ * The headers of a response the user's code built (`finalizeAuthorization`), with the page
+ * security headers forced: never framed (RFC 9700 §4.16), never cached (it may carry a code).
+ * Header names are lower-cased so none can shadow the forced ones.
+ */
+export function withPageSecurity(headers: Readonly<Record<string, unknown>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') out[name.toLowerCase()] = value
+  const policy = out['content-security-policy']
+  out['content-security-policy'] = policy === undefined ? "frame-ancestors 'none'" : forbidFraming(policy)
+  out['x-frame-options'] = 'DENY'
+  out['cache-control'] = 'no-store'
+  return out
 }
 
 /** A CSP source for a URL a form may be sent to: its origin, or its scheme for a private-use scheme. */

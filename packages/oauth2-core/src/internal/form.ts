@@ -1,8 +1,9 @@
 import { OAuth2Error } from '../errors/oauth2-error.js'
 import { BODY_TOO_LARGE } from '../errors/to-result.js'
+import { checkBodyLength, checkParameter, DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../schemas/limits.js'
 
-/** The largest form body the core parses, in UTF-16 code units (the adapters cap bytes first). */
-export const MAX_FORM_LENGTH = 64 * 1024
+/** The default largest form body the core parses, in UTF-16 code units (the adapters cap bytes first). */
+export const MAX_FORM_LENGTH = DEFAULT_REQUEST_LIMITS.maxBodyLength
 
 /**
  * Parses an `application/x-www-form-urlencoded` body into single-valued parameters.
@@ -10,13 +11,12 @@ export const MAX_FORM_LENGTH = 64 * 1024
  * RFC 6749 §3.1 / §3.2: "Parameters sent without a value MUST be treated as if they were omitted
  * from the request" and "Request and response parameters MUST NOT be included more than once".
  */
-export function parseForm(body: string | URLSearchParams | null | undefined): Record<string, string> {
+export function parseForm(body: string | URLSearchParams | null | undefined, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): Record<string, string> {
   let params: URLSearchParams
   if (body instanceof URLSearchParams) params = body
   else if (typeof body === 'string') {
-    if (body.length > MAX_FORM_LENGTH) {
-      throw new OAuth2Error('invalid_request', BODY_TOO_LARGE, { status: 413 })
-    }
+    // The request limits (src/schemas/limits.ts): body size first, then each parameter read.
+    checkBodyLength(body, limits, BODY_TOO_LARGE)
     params = new URLSearchParams(body)
   } else params = new URLSearchParams()
 
@@ -27,6 +27,7 @@ export function parseForm(body: string | URLSearchParams | null | undefined): Re
       throw new OAuth2Error('invalid_request', `The parameter '${printable(name)}' is included more than once.`)
     }
     seen.add(name)
+    checkParameter(name, value, limits)
     if (value !== '') out[name] = value
   }
   return out

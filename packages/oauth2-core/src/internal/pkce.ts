@@ -1,5 +1,6 @@
 import { base64url } from './base64url.js'
 import { timingSafeEqual } from './constant-time.js'
+import { sha256Digest } from './sha256.js'
 
 /** RFC 7636 §4.1: code_verifier = 43*128 unreserved characters. */
 export const CODE_VERIFIER_PATTERN = /^[A-Za-z0-9\-._~]{43,128}$/
@@ -15,6 +16,6 @@ export async function verifyCodeVerifier(verifier: string, challenge: string, me
   if (typeof verifier !== 'string' || typeof challenge !== 'string' || !CODE_VERIFIER_PATTERN.test(verifier)) return false
   if (method === 'plain') return timingSafeEqual(verifier, challenge)
   if (method !== 'S256') return false
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))
-  return timingSafeEqual(base64url(new Uint8Array(digest)), challenge)
+  // The verifier matched the §4.1 pattern, so its UTF-8 bytes are its ASCII bytes (§4.2).
+  return timingSafeEqual(base64url(sha256Digest(verifier)), challenge)
 }

@@ -23,19 +23,36 @@ const K = new Int32Array([
 const W = new Int32Array(64)
 
 const encoder = new TextEncoder()
+/** Scratch space for the padded message, reused and zeroed after each digest (it held a secret). */
+let scratch = new Uint8Array(256)
 
 /** SHA-256 of `data` (bytes, or a string hashed as its UTF-8 encoding): the 32-byte digest. */
 export function sha256Digest(data: Uint8Array | string): Uint8Array {
-  const bytes = typeof data === 'string' ? encoder.encode(data) : data
-  const length = bytes.length
+  let length: number
+  if (typeof data === 'string') {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit; 72 more for the padding.
+    if (scratch.length < data.length * 3 + 72) scratch = new Uint8Array(data.length * 3 + 72)
+    length = encoder.encodeInto(data, scratch).written
+  } else {
+    if (scratch.length < data.length + 72) scratch = new Uint8Array(data.length + 72)
+    scratch.set(data)
+    length = data.length
+  }
+  const m = scratch
   // §5.1.1 padding: a 1 bit, zeros, then the bit length as a 64-bit big-endian integer.
-  const blocks = (length + 9 + 63) >>> 6
-  const padded = new Uint8Array(blocks * 64)
-  padded.set(bytes)
-  padded[length] = 0x80
-  const view = new DataView(padded.buffer)
-  view.setUint32(padded.length - 8, Math.floor(length / 0x20000000))
-  view.setUint32(padded.length - 4, (length << 3) >>> 0)
+  const end = ((length + 9 + 63) >>> 6) * 64
+  m.fill(0, length, end)
+  m[length] = 0x80
+  const high = Math.floor(length / 0x20000000)
+  const low = (length << 3) >>> 0
+  m[end - 8] = high >>> 24
+  m[end - 7] = high >>> 16
+  m[end - 6] = high >>> 8
+  m[end - 5] = high
+  m[end - 4] = low >>> 24
+  m[end - 3] = low >>> 16
+  m[end - 2] = low >>> 8
+  m[end - 1] = low
 
   // §5.3.3: the initial hash value.
   let h0 = 0x6a09e667 | 0
@@ -47,9 +64,12 @@ export function sha256Digest(data: Uint8Array | string): Uint8Array {
   let h6 = 0x1f83d9ab | 0
   let h7 = 0x5be0cd19 | 0
 
-  for (let offset = 0; offset < padded.length; offset += 64) {
+  for (let offset = 0; offset < end; offset += 64) {
     // §6.2.2 step 1: the message schedule.
-    for (let i = 0; i < 16; i++) W[i] = view.getInt32(offset + i * 4)
+    for (let i = 0; i < 16; i++) {
+      const j = offset + i * 4
+      W[i] = (m[j]! << 24) | (m[j + 1]! << 16) | (m[j + 2]! << 8) | m[j + 3]!
+    }
     for (let i = 16; i < 64; i++) {
       const w15 = W[i - 15]!
       const w2 = W[i - 2]!
@@ -91,16 +111,23 @@ export function sha256Digest(data: Uint8Array | string): Uint8Array {
     h6 = (h6 + g) | 0
     h7 = (h7 + h) | 0
   }
+  m.fill(0, 0, end)
 
   const digest = new Uint8Array(32)
-  const out = new DataView(digest.buffer)
-  out.setInt32(0, h0)
-  out.setInt32(4, h1)
-  out.setInt32(8, h2)
-  out.setInt32(12, h3)
-  out.setInt32(16, h4)
-  out.setInt32(20, h5)
-  out.setInt32(24, h6)
-  out.setInt32(28, h7)
+  writeWord(digest, 0, h0)
+  writeWord(digest, 4, h1)
+  writeWord(digest, 8, h2)
+  writeWord(digest, 12, h3)
+  writeWord(digest, 16, h4)
+  writeWord(digest, 20, h5)
+  writeWord(digest, 24, h6)
+  writeWord(digest, 28, h7)
   return digest
+}
+
+function writeWord(out: Uint8Array, at: number, word: number): void {
+  out[at] = word >>> 24
+  out[at + 1] = word >>> 16
+  out[at + 2] = word >>> 8
+  out[at + 3] = word
 }

@@ -25,6 +25,30 @@ describe('MemoryStore expiry: no unbounded growth', () => {
     expect(store.size).toBeLessThanOrEqual(1100)
   })
 
+  it('reclaims each expired entry at the next write, however many live entries the store holds', async () => {
+    const clock = testClock()
+    const store = new MemoryStore({ now: clock.now })
+    for (let i = 0; i < 8_000; i++) await store.set('refresh_token', `live-${i}`, {}, clock.now() + 3_600_000)
+    let largest = 0
+    for (let i = 0; i < 5_000; i++) {
+      await store.set('replay', `jti-${i}`, {}, clock.now() + 1)
+      clock.advance(1)
+      largest = Math.max(largest, store.size)
+    }
+    expect(largest).toBe(8_001)
+  })
+
+  it('reclaims a mass expiry within a few writes, at most 1,000 entries per write', async () => {
+    const clock = testClock()
+    const store = new MemoryStore({ now: clock.now })
+    for (let i = 0; i < 5_000; i++) await store.set('access_token', `at-${i}`, { grantId: `g-${i}` }, clock.now() + 1000)
+    clock.advance(1000)
+    await store.set('replay', 'first', {}, clock.now() + 60_000)
+    expect(store.size).toBe(5_001 - 1_000)
+    for (let i = 0; i < 4; i++) await store.set('replay', `next-${i}`, {}, clock.now() + 60_000)
+    expect(store.size).toBe(5)
+  })
+
   it('drops an expired entry as soon as a read finds it', async () => {
     const clock = testClock()
     const store = new MemoryStore({ now: clock.now })
@@ -78,5 +102,28 @@ describe('MemoryStore clients (RFC 7591 §2 metadata)', () => {
       .build()
     expect((await postToken(provider, { grant_type: 'authorization_code', code: 'c' }, { authorization: basicAuth('app', 'app-secret') })).status).toBe(401)
     expect((await postToken(provider, { grant_type: 'authorization_code', code: 'c' }, { authorization: basicAuth('app', 'rotated') })).status).toBe(200)
+  })
+})
+
+describe('MemoryStore values: JSON entries stored and returned as copies', () => {
+  it('shares no nested array or object with the caller, in either direction', async () => {
+    const store = new MemoryStore()
+    const entry = { grantId: 'g', scope: ['read'], claims: { roles: ['a'] } }
+    await store.set('access_token', 'x', entry, Date.now() + 60_000)
+    entry.scope.push('write')
+    entry.claims.roles.push('b')
+    const read = (await store.get('access_token', 'x'))!
+    expect(read).toEqual({ grantId: 'g', scope: ['read'], claims: { roles: ['a'] } })
+    ;(read['scope'] as string[]).push('admin')
+    expect((await store.consume('access_token', 'x'))!['scope']).toEqual(['read'])
+  })
+
+  it('keeps a member named __proto__ as a member, never as the prototype', async () => {
+    const store = new MemoryStore()
+    await store.set('access_token', 'x', JSON.parse('{"grantId":"g","claims":{"__proto__":{"admin":true}}}') as Record<string, unknown>, Date.now() + 60_000)
+    const claims = (await store.get('access_token', 'x'))!['claims'] as Record<string, unknown>
+    expect(Object.getPrototypeOf(claims)).toBe(Object.prototype)
+    expect(Object.keys(claims)).toEqual(['__proto__'])
+    expect((claims as { admin?: boolean }).admin).toBeUndefined()
   })
 })

@@ -1,6 +1,6 @@
 import { NO_STORE_HEADERS } from '../../errors/to-result.js'
 import { defaultErrorPage, defaultFormPostPage } from '../../interaction/default-pages.js'
-import { formActionSource, htmlPage, renderPage } from '../../interaction/page.js'
+import { formActionSource, htmlPage, renderPage, withPageSecurity } from '../../interaction/page.js'
 import { randomToken } from '../../internal/random.js'
 import type { OAuth2Result } from '../../types.js'
 import type { EndpointRequest } from '../endpoint.js'
@@ -56,8 +56,9 @@ export async function respondToClient(
       if (typeof custom !== 'object' || typeof custom.status !== 'number' || typeof custom.body !== 'string' || typeof custom.headers !== 'object') {
         throw new TypeError('finalizeAuthorization must return a { status, headers, body } result, or null for the default.')
       }
-      // The response carries a code: it must never be cached (RFC 6749 §10.5 keeps codes short-lived and private).
-      return { ...custom, headers: { ...custom.headers, 'cache-control': 'no-store' } }
+      // The response carries a code: it must never be cached (RFC 6749 §10.5 keeps codes short-lived
+      // and private), and a page of it never framed (RFC 9700 §4.16).
+      return { ...custom, headers: withPageSecurity(custom.headers) }
     }
   }
 

@@ -1,0 +1,217 @@
+/**
+ * The HTTP suite: each subject is a server script in servers/, forked once and kept for the whole
+ * run; autocannon (in this process) loads it over loopback. Every cell (subject x grant) gets a
+ * warm-up, then `ROUNDS` measurements; the rounds are interleaved (round r visits every cell,
+ * starting at a different one each round), so a slow minute on this shared machine touches every
+ * subject alike. A measurement has two windows:
+ * - saturating: as many requests as 10 connections get answered: req/s, p50/p99 latency, and the
+ *   server's CPU µs per request (process.cpuUsage() snapshots the child reports around the window);
+ * - fixed load (hello-worlds and the core's adapters): `FIXED_RATE` req/s offered, the server's CPU
+ *   µs per request. Every server is then equally idle between requests, so the figure compares what
+ *   each does per request; at saturation a faster server also gets cheaper syscalls, because the
+ *   load generator, busy on the other core, needs no wake-up for each response.
+ * Figures are medians over rounds. Any non-2xx answer or socket error fails the run.
+ */
+import { fork } from 'node:child_process'
+import { once } from 'node:events'
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { CLIENT_CREDENTIALS_BODY, FORM_HEADERS, TOKEN_PATH, refreshBody, refreshTokenOf } from './config.mjs'
+import { median, parseFlags, rotate, spread } from './stats.mjs'
+
+const flags = parseFlags()
+const ROUNDS = 3
+const DURATION = flags.quick ? 0.6 : 2.5
+const FIXED_DURATION = flags.quick ? 0.6 : 2
+const FIXED_RATE = 1000
+const WARMUP = flags.quick ? 0.5 : 1.5
+const ROUND_WARMUP = flags.quick ? 0.1 : 0.3
+const CONNECTIONS = 10
+
+/** A server script and how it is started. `grants`: what it is measured on. */
+export const SUBJECTS = [
+  { id: 'hello-node', script: 'hello-node', label: 'hello-world, node:http', framework: 'node', kind: 'hello', grants: ['hello'] },
+  { id: 'hello-fastify', script: 'hello-fastify', label: 'hello-world, Fastify', framework: 'fastify', kind: 'hello', grants: ['hello'] },
+  { id: 'hello-express', script: 'hello-express', label: 'hello-world, Express', framework: 'express', kind: 'hello', grants: ['hello'] },
+  { id: 'hello-hono', script: 'hello-hono', label: 'hello-world, Hono (node-server)', framework: 'hono', kind: 'hello', grants: ['hello'] },
+  // Not part of the standard run (select them with BENCH_ONLY): the core on bare node:http, and
+  // the Fastify adapter around a stub provider, to split a request's cost between the layers.
+  { id: 'core-node-opaque', script: 'core-node', format: 'opaque', label: 'core on node:http, opaque', framework: 'node', kind: 'extra', grants: ['cc', 'refresh'] },
+  { id: 'hello-node-token', script: 'hello-node-token', label: 'hello-world, node:http, token-response bytes', framework: 'node', kind: 'extra', grants: ['hello'] },
+  { id: 'core-node-x2', script: 'core-node-x2', format: 'opaque', label: 'core on node:http, handle() twice per request', framework: 'node', kind: 'extra', grants: ['cc'] },
+  { id: 'stub-fastify', script: 'stub-fastify', format: 'opaque', label: '@x/oauth2-fastify around a stub provider', framework: 'fastify', kind: 'extra', grants: ['cc'] },
+  ...['opaque', 'jwt'].flatMap((format) => [
+    { id: `core-fastify-${format}`, script: 'core-fastify', format, label: `@x/oauth2-fastify, ${format}`, framework: 'fastify', kind: 'core', grants: ['cc', 'refresh'] },
+    { id: `core-express-${format}`, script: 'core-express', format, label: `@x/oauth2-express, ${format}`, framework: 'express', kind: 'core', grants: ['cc', 'refresh'] },
+    { id: `core-hono-${format}`, script: 'core-hono', format, label: `@x/oauth2-hono, ${format}`, framework: 'hono', kind: 'core', grants: ['cc', 'refresh'] },
+    { id: `oidc-provider-${format}`, script: 'oidc-provider', format, label: `oidc-provider 9 (node:http), ${format}`, framework: 'node', kind: 'peer', grants: ['cc', 'refresh'] },
+    { id: `node-oauth-${format}`, script: 'node-oauth', format, label: `@node-oauth/oauth2-server 5 (Express), ${format}`, framework: 'express', kind: 'peer', grants: ['cc'] },
+  ]),
+]
+
+class Subject {
+  constructor(spec) {
+    this.spec = spec
+    this.child = fork(fileURLToPath(new URL(`../servers/${spec.script}.mjs`, import.meta.url)), spec.format !== undefined ? [spec.format] : [], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      // --profile: each server writes a V8 CPU profile when it exits (see docs/performance.md).
+      execArgv: flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${fileURLToPath(new URL('../.results/profiles/', import.meta.url))}`, `--cpu-prof-name=${spec.id}.cpuprofile`] : [],
+    })
+    this.stderr = ''
+    this.child.stderr.on('data', (chunk) => {
+      // Keep only what is not oidc-provider's expected start-up warnings.
+      for (const line of String(chunk).split('\n')) if (line.trim() !== '' && !line.includes('oidc-provider WARNING')) this.stderr += `${line}\n`
+    })
+  }
+
+  async start() {
+    const [message] = await Promise.race([
+      once(this.child, 'message'),
+      once(this.child, 'exit').then(([code]) => {
+        throw new Error(`${this.spec.id} exited with ${code} before listening:\n${this.stderr}`)
+      }),
+    ])
+    this.url = `http://127.0.0.1:${message.port}${TOKEN_PATH}`
+  }
+
+  /** One request/response over the IPC channel. */
+  async ask(message) {
+    const reply = once(this.child, 'message')
+    this.child.send(message)
+    const [answer] = await reply
+    if (answer.type === 'error') throw new Error(`${this.spec.id}: ${answer.message}`)
+    return answer
+  }
+
+  async cpu() {
+    const { user, system } = await this.ask({ type: 'cpu' })
+    if (process.env.BENCH_SPLIT_CPU) this.split = { user, system }
+    return user + system
+  }
+
+  /** Disconnecting lets the server exit on its own (so a --cpu-prof profile gets written). */
+  async stop() {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return
+    const exited = once(this.child, 'exit')
+    if (this.child.connected) this.child.disconnect()
+    const timer = setTimeout(() => this.child.kill(), 5000)
+    await exited
+    clearTimeout(timer)
+    if (flags.profile) process.stderr.write(`${this.spec.id}: ${this.stderr.trim()}\n`)
+  }
+}
+
+/** autocannon options for one grant; a refresh cell draws its tokens from a freshly seeded pool. */
+async function loadOptions(subject, grant) {
+  const base = { url: subject.url, method: 'POST', connections: CONNECTIONS, pipelining: 1, headers: FORM_HEADERS }
+  if (grant !== 'refresh') return { ...base, body: CLIENT_CREDENTIALS_BODY }
+  // Each chain presents the token the previous response returned: every token is sent once.
+  const { tokens: pool } = await subject.ask({ type: 'seed', n: CONNECTIONS * 3 })
+  return {
+    ...base,
+    requests: [
+      {
+        setupRequest(request) {
+          const token = pool.pop()
+          if (token === undefined) throw new Error('the refresh-token pool ran dry: rotations are failing')
+          return { ...request, body: refreshBody(token) }
+        },
+        onResponse(status, body) {
+          const token = status === 200 ? refreshTokenOf(body) : undefined
+          if (token !== undefined) pool.push(token)
+        },
+      },
+    ],
+  }
+}
+
+/** One autocannon window; fails on any error. `rate`: offered req/s (default: as many as answered). */
+async function load(subject, grant, seconds, rate) {
+  const result = await autocannon({ ...(await loadOptions(subject, grant)), duration: seconds, ...(rate !== undefined ? { overallRate: rate } : {}) })
+  const failures = result.non2xx + result.errors + result.timeouts
+  if (failures > 0) {
+    throw new Error(`${subject.spec.id} ${grant}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts\n${subject.stderr}`)
+  }
+  return result
+}
+
+/** A window with the server's CPU time around it. */
+async function window(subject, grant, seconds, rate) {
+  const options = await loadOptions(subject, grant)
+  const before = await subject.cpu()
+  const result = await autocannon({ ...options, duration: seconds, ...(rate !== undefined ? { overallRate: rate } : {}) })
+  const splitBefore = subject.split
+  const cpu = (await subject.cpu()) - before
+  const failures = result.non2xx + result.errors + result.timeouts
+  if (failures > 0) throw new Error(`${subject.spec.id} ${grant}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts\n${subject.stderr}`)
+  const count = result['2xx']
+  if (process.env.BENCH_SPLIT_CPU) process.stderr.write(`${subject.spec.id} ${grant} ${rate ?? 'max'}: user ${((subject.split.user - splitBefore.user) / count).toFixed(0)} system ${((subject.split.system - splitBefore.system) / count).toFixed(0)} µs/req\n`)
+  return { result, count, cpuUs: cpu / count }
+}
+
+async function measure(subject, grant) {
+  if (ROUND_WARMUP > 0) await load(subject, grant, ROUND_WARMUP)
+  const saturated = await window(subject, grant, DURATION)
+  const sample = {
+    rps: saturated.count / (saturated.result.duration || DURATION),
+    p50: saturated.result.latency.p50,
+    p99: saturated.result.latency.p99,
+    cpuUs: saturated.cpuUs,
+    requests: saturated.count,
+  }
+  if (subject.spec.kind !== 'peer') sample.cpuUsFixed = (await window(subject, grant, FIXED_DURATION, FIXED_RATE)).cpuUs
+  return sample
+}
+
+export async function runHttpSuite({ only } = {}) {
+  const specs = only === undefined ? SUBJECTS.filter((s) => s.kind !== 'extra') : SUBJECTS.filter((s) => only.some((o) => s.id === o || (s.kind !== 'extra' && s.id.includes(o))))
+  const subjects = specs.map((spec) => new Subject(spec))
+  try {
+    // Started one after another: their start-up must not overlap the measurements, nor each other.
+    for (const subject of subjects) await subject.start()
+    const cells = subjects.flatMap((subject) => subject.spec.grants.map((grant) => ({ subject, grant, id: `${subject.spec.id}/${grant}`, samples: [] })))
+    for (const cell of cells) await load(cell.subject, cell.grant, WARMUP)
+    const started = Date.now()
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const cell of rotate(cells, round * Math.max(1, Math.floor(cells.length / ROUNDS)))) {
+        cell.samples.push(await measure(cell.subject, cell.grant))
+      }
+      const s = Math.round((Date.now() - started) / 1000)
+      process.stderr.write(`http round ${round + 1}/${ROUNDS} done (${s} s)\n`)
+    }
+    const results = {}
+    for (const cell of cells) {
+      const pick = (k) => cell.samples.map((x) => x[k])
+      results[cell.id] = {
+        subject: cell.subject.spec.id,
+        label: cell.subject.spec.label,
+        kind: cell.subject.spec.kind,
+        framework: cell.subject.spec.framework,
+        format: cell.subject.spec.format,
+        grant: cell.grant,
+        rps: median(pick('rps')),
+        p50Ms: median(pick('p50')),
+        p99Ms: median(pick('p99')),
+        cpuUsPerReq: median(pick('cpuUs')),
+        cpuUsPerReqFixed: median(pick('cpuUsFixed')),
+        rpsSpread: spread(pick('rps')),
+        cpuSpread: spread(pick('cpuUs')),
+        rounds: cell.samples,
+      }
+    }
+    return { rounds: ROUNDS, durationS: DURATION, fixedDurationS: FIXED_DURATION, fixedRate: FIXED_RATE, connections: CONNECTIONS, results }
+  } finally {
+    await Promise.all(subjects.map((subject) => subject.stop()))
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const out = await runHttpSuite({ only: process.env.BENCH_ONLY?.split(',') })
+  for (const [id, r] of Object.entries(out.results)) {
+    console.log(
+      `${id.padEnd(30)} ${Math.round(r.rps).toString().padStart(6)} req/s ±${(r.rpsSpread * 100).toFixed(0).padStart(2)}%  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  ${r.cpuUsPerReq.toFixed(0).padStart(5)} µs CPU/req ±${(r.cpuSpread * 100).toFixed(0)}%  at ${FIXED_RATE}/s: ${Number.isFinite(r.cpuUsPerReqFixed) ? r.cpuUsPerReqFixed.toFixed(0) : '-'} µs`,
+    )
+  }
+  if (flags.out !== undefined) writeFileSync(flags.out, JSON.stringify(out, null, 2))
+}
