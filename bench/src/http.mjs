@@ -1,16 +1,11 @@
 /**
  * The HTTP suite: each subject is a server script in servers/, forked once and kept for the whole
- * run; autocannon (in this process) loads it over loopback. Every cell (subject x grant) gets a
- * warm-up, then `ROUNDS` measurements; the rounds are interleaved (round r visits every cell,
- * starting at a different one each round), so a slow minute on this shared machine touches every
- * subject alike. A measurement has two windows:
- * - saturating: as many requests as 10 connections get answered: req/s, p50/p99 latency, and the
- *   server's CPU µs per request (process.cpuUsage() snapshots the child reports around the window);
- * - fixed load (hello-worlds and the core's adapters): `FIXED_RATE` req/s offered, the server's CPU
- *   µs per request. Every server is then equally idle between requests, so the figure compares what
- *   each does per request; at saturation a faster server also gets cheaper syscalls, because the
- *   load generator, busy on the other core, needs no wake-up for each response.
- * Figures are medians over rounds. Any non-2xx answer or socket error fails the run.
+ * run; autocannon (in this process) loads it over loopback with 10 connections. Every cell
+ * (subject x grant) gets a warm-up, then `ROUNDS` measured windows; the rounds are interleaved
+ * (round r visits every cell, starting at a different one each round), so a slow minute on this
+ * shared machine touches every subject alike. Per window: req/s, p50/p99 latency, and the server's
+ * CPU µs per request (user and system, from process.cpuUsage() snapshots the child reports around
+ * the window). Figures are medians over rounds. Any non-2xx answer or socket error fails the run.
  */
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
@@ -21,10 +16,8 @@ import { CLIENT_CREDENTIALS_BODY, FORM_HEADERS, TOKEN_PATH, refreshBody, refresh
 import { median, parseFlags, rotate, spread } from './stats.mjs'
 
 const flags = parseFlags()
-const ROUNDS = 3
-const DURATION = flags.quick ? 0.6 : 2.5
-const FIXED_DURATION = flags.quick ? 0.6 : 2
-const FIXED_RATE = 1000
+const ROUNDS = flags.quick ? 3 : 4
+const DURATION = flags.quick ? 0.8 : 3
 const WARMUP = flags.quick ? 0.5 : 1.5
 const ROUND_WARMUP = flags.quick ? 0.1 : 0.3
 const CONNECTIONS = 10
@@ -35,11 +28,12 @@ export const SUBJECTS = [
   { id: 'hello-fastify', script: 'hello-fastify', label: 'hello-world, Fastify', framework: 'fastify', kind: 'hello', grants: ['hello'] },
   { id: 'hello-express', script: 'hello-express', label: 'hello-world, Express', framework: 'express', kind: 'hello', grants: ['hello'] },
   { id: 'hello-hono', script: 'hello-hono', label: 'hello-world, Hono (node-server)', framework: 'hono', kind: 'hello', grants: ['hello'] },
-  // Not part of the standard run (select them with BENCH_ONLY): the core on bare node:http, and
-  // the Fastify adapter around a stub provider, to split a request's cost between the layers.
+  // Not part of the standard run (select them by id with BENCH_ONLY=id,id): experiments that split
+  // a request's cost between the layers (docs/performance.md, "Where a request's CPU goes").
   { id: 'core-node-opaque', script: 'core-node', format: 'opaque', label: 'core on node:http, opaque', framework: 'node', kind: 'extra', grants: ['cc', 'refresh'] },
   { id: 'hello-node-token', script: 'hello-node-token', label: 'hello-world, node:http, token-response bytes', framework: 'node', kind: 'extra', grants: ['hello'] },
   { id: 'core-node-x2', script: 'core-node-x2', format: 'opaque', label: 'core on node:http, handle() twice per request', framework: 'node', kind: 'extra', grants: ['cc'] },
+  { id: 'core-hono-text', script: 'core-hono-text', format: 'opaque', label: 'core on Hono, body read with text()', framework: 'hono', kind: 'extra', grants: ['cc', 'refresh'] },
   { id: 'stub-fastify', script: 'stub-fastify', format: 'opaque', label: '@x/oauth2-fastify around a stub provider', framework: 'fastify', kind: 'extra', grants: ['cc'] },
   ...['opaque', 'jwt'].flatMap((format) => [
     { id: `core-fastify-${format}`, script: 'core-fastify', format, label: `@x/oauth2-fastify, ${format}`, framework: 'fastify', kind: 'core', grants: ['cc', 'refresh'] },
@@ -84,10 +78,10 @@ class Subject {
     return answer
   }
 
+  /** The server's CPU time so far, µs. */
   async cpu() {
     const { user, system } = await this.ask({ type: 'cpu' })
-    if (process.env.BENCH_SPLIT_CPU) this.split = { user, system }
-    return user + system
+    return { user, system }
   }
 
   /** Disconnecting lets the server exit on its own (so a --cpu-prof profile gets written). */
@@ -126,9 +120,9 @@ async function loadOptions(subject, grant) {
   }
 }
 
-/** One autocannon window; fails on any error. `rate`: offered req/s (default: as many as answered). */
-async function load(subject, grant, seconds, rate) {
-  const result = await autocannon({ ...(await loadOptions(subject, grant)), duration: seconds, ...(rate !== undefined ? { overallRate: rate } : {}) })
+/** One autocannon window; fails on any error. */
+async function load(subject, grant, seconds) {
+  const result = await autocannon({ ...(await loadOptions(subject, grant)), duration: seconds })
   const failures = result.non2xx + result.errors + result.timeouts
   if (failures > 0) {
     throw new Error(`${subject.spec.id} ${grant}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts\n${subject.stderr}`)
@@ -136,32 +130,19 @@ async function load(subject, grant, seconds, rate) {
   return result
 }
 
-/** A window with the server's CPU time around it. */
-async function window(subject, grant, seconds, rate) {
+/** A short warm-up, then a window with the server's CPU time around it. */
+async function measure(subject, grant) {
+  if (ROUND_WARMUP > 0) await load(subject, grant, ROUND_WARMUP)
   const options = await loadOptions(subject, grant)
   const before = await subject.cpu()
-  const result = await autocannon({ ...options, duration: seconds, ...(rate !== undefined ? { overallRate: rate } : {}) })
-  const splitBefore = subject.split
-  const cpu = (await subject.cpu()) - before
+  const result = await autocannon({ ...options, duration: DURATION })
+  const after = await subject.cpu()
   const failures = result.non2xx + result.errors + result.timeouts
   if (failures > 0) throw new Error(`${subject.spec.id} ${grant}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts\n${subject.stderr}`)
   const count = result['2xx']
-  if (process.env.BENCH_SPLIT_CPU) process.stderr.write(`${subject.spec.id} ${grant} ${rate ?? 'max'}: user ${((subject.split.user - splitBefore.user) / count).toFixed(0)} system ${((subject.split.system - splitBefore.system) / count).toFixed(0)} µs/req\n`)
-  return { result, count, cpuUs: cpu / count }
-}
-
-async function measure(subject, grant) {
-  if (ROUND_WARMUP > 0) await load(subject, grant, ROUND_WARMUP)
-  const saturated = await window(subject, grant, DURATION)
-  const sample = {
-    rps: saturated.count / (saturated.result.duration || DURATION),
-    p50: saturated.result.latency.p50,
-    p99: saturated.result.latency.p99,
-    cpuUs: saturated.cpuUs,
-    requests: saturated.count,
-  }
-  if (subject.spec.kind !== 'peer') sample.cpuUsFixed = (await window(subject, grant, FIXED_DURATION, FIXED_RATE)).cpuUs
-  return sample
+  const user = (after.user - before.user) / count
+  const system = (after.system - before.system) / count
+  return { rps: count / (result.duration || DURATION), p50: result.latency.p50, p99: result.latency.p99, cpuUs: user + system, userUs: user, systemUs: system, requests: count }
 }
 
 export async function runHttpSuite({ only } = {}) {
@@ -194,13 +175,14 @@ export async function runHttpSuite({ only } = {}) {
         p50Ms: median(pick('p50')),
         p99Ms: median(pick('p99')),
         cpuUsPerReq: median(pick('cpuUs')),
-        cpuUsPerReqFixed: median(pick('cpuUsFixed')),
+        userUsPerReq: median(pick('userUs')),
+        systemUsPerReq: median(pick('systemUs')),
         rpsSpread: spread(pick('rps')),
         cpuSpread: spread(pick('cpuUs')),
         rounds: cell.samples,
       }
     }
-    return { rounds: ROUNDS, durationS: DURATION, fixedDurationS: FIXED_DURATION, fixedRate: FIXED_RATE, connections: CONNECTIONS, results }
+    return { rounds: ROUNDS, durationS: DURATION, connections: CONNECTIONS, results }
   } finally {
     await Promise.all(subjects.map((subject) => subject.stop()))
   }
@@ -210,7 +192,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const out = await runHttpSuite({ only: process.env.BENCH_ONLY?.split(',') })
   for (const [id, r] of Object.entries(out.results)) {
     console.log(
-      `${id.padEnd(30)} ${Math.round(r.rps).toString().padStart(6)} req/s ±${(r.rpsSpread * 100).toFixed(0).padStart(2)}%  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  ${r.cpuUsPerReq.toFixed(0).padStart(5)} µs CPU/req ±${(r.cpuSpread * 100).toFixed(0)}%  at ${FIXED_RATE}/s: ${Number.isFinite(r.cpuUsPerReqFixed) ? r.cpuUsPerReqFixed.toFixed(0) : '-'} µs`,
+      `${id.padEnd(30)} ${Math.round(r.rps).toString().padStart(6)} req/s ±${(r.rpsSpread * 100).toFixed(0).padStart(2)}%  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  ${r.cpuUsPerReq.toFixed(0).padStart(5)} µs CPU/req ±${(r.cpuSpread * 100).toFixed(0)}% (user ${r.userUsPerReq.toFixed(0)}, system ${r.systemUsPerReq.toFixed(0)})`,
     )
   }
   if (flags.out !== undefined) writeFileSync(flags.out, JSON.stringify(out, null, 2))

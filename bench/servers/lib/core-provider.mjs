@@ -29,12 +29,10 @@ export function createCoreProvider({ format, now, store }) {
       },
     ],
   })
-  const ttl = Number(process.env.BENCH_TTL ?? TOKEN_TTL)
-  const clientCredentials = OAuth2ClientCredentialsBuilder.create().setScopes(SCOPES).setTokenTtl(ttl).useAccessTokenJwks(jwt)
+  const clientCredentials = OAuth2ClientCredentialsBuilder.create().setScopes(SCOPES).setTokenTtl(TOKEN_TTL).useAccessTokenJwks(jwt)
   const authorizationCode = OAuth2AuthorizationCodeBuilder.create()
     .setScopes(SCOPES)
-    .setTokenTtl(ttl)
-    .setRefreshTokenTtl(ttl, ttl)
+    .setTokenTtl(TOKEN_TTL)
     .useAccessTokenJwks(jwt)
     .tokenRoute((route) =>
       route.generateToken(async ({ code, issueTokens }) =>

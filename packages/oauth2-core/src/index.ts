@@ -89,6 +89,7 @@ export type { IssueTokensInput, AccessTokenEntry, RefreshTokenEntry } from './to
 
 // Authorization code flow (RFC 6749 §4.1, RFC 7636), OpenID Connect (UserInfo, Discovery), RFC 8414 metadata
 export { OAuth2ACAuthorizationRoute } from './builders/authorization-route.js'
+export type { InteractionRoute } from './builders/interaction-route.js'
 export { UserInfoRoute } from './builders/userinfo-route.js'
 export type {
   AuthCodeResult,

@@ -6,7 +6,7 @@
  */
 import express, { type RequestHandler, type Router } from 'express'
 import { bodyTooLargeResult, type AuthenticateResourceOptions, type OAuth2Provider, type ValidAccessToken } from '@x/oauth2-core'
-import { readBody, TOO_LARGE } from './read-body.js'
+import { readBody, requestPathname, resolveBodyLimit, TOO_LARGE } from '@x/oauth2-core/adapter'
 import { sendResult } from './send-result.js'
 
 declare global {
@@ -28,8 +28,8 @@ export interface ExpressOAuth2Options {
 /** Options of {@link requireAccessToken}: the scopes the route needs. */
 export type RequireAccessTokenOptions = AuthenticateResourceOptions
 
-/** The default body cap, in bytes. */
-export const DEFAULT_BODY_LIMIT = 64 * 1024
+// The default body cap (64 KiB) is the core's, the same in every adapter.
+export { DEFAULT_BODY_LIMIT } from '@x/oauth2-core/adapter'
 
 /**
  * A router that serves the provider's endpoints (token, JWKS, discovery, ...) and passes every other
@@ -45,16 +45,16 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export function expressOAuth2(provider: OAuth2Provider, options: ExpressOAuth2Options = {}): Router {
-  const bodyLimit = checkBodyLimit(options.bodyLimit)
+  const limit = resolveBodyLimit(options.bodyLimit, 'expressOAuth2')
   const router = express.Router()
   router.use(async (req, res, next) => {
     // The full original path: the provider routes by its issuer's path, wherever this router is mounted.
     const url = req.originalUrl
-    if (!provider.hasRoute(pathnameOf(url, provider.issuer))) return next()
+    if (!provider.hasRoute(requestPathname(url, provider.issuer))) return next()
     if (req.readableDidRead || req.readableEnded) {
       return next(new Error('expressOAuth2: the request body was already read, probably by a body parser. Mount expressOAuth2() before express.urlencoded() and other body parsers.'))
     }
-    const body = await readBody(req, bodyLimit)
+    const body = await readBody(req, { limit, contentLength: req.headers['content-length'] })
     if (body === TOO_LARGE) return sendResult(res, bodyTooLargeResult())
     // req.ip is the socket's address unless the app trusts a proxy ('trust proxy'), then the client's.
     sendResult(res, await provider.handle({ method: req.method, url, headers: req.headersDistinct, body, clientAddress: req.ip }))
@@ -82,19 +82,4 @@ export function requireAccessToken(provider: OAuth2Provider, options: RequireAcc
     req.oauth2 = auth.token
     next()
   }
-}
-
-function pathnameOf(url: string, issuer: string): string {
-  try {
-    // Resolved exactly as the core resolves it, so both agree on what the path is.
-    return new URL(url, issuer).pathname
-  } catch {
-    return ''
-  }
-}
-
-function checkBodyLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_BODY_LIMIT
-  if (!(Number.isSafeInteger(limit) && limit > 0)) throw new TypeError('expressOAuth2: bodyLimit must be a positive whole number of bytes.')
-  return limit
 }

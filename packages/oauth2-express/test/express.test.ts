@@ -1,13 +1,9 @@
 import { request as httpRequest } from 'node:http'
 import express, { type ErrorRequestHandler } from 'express'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { basicAuth, CONTRACT_CLIENT, createTestProvider } from '@x/oauth2-testkit'
+import { CONTRACT_BASIC as BASIC, CONTRACT_GRANT as GRANT, createTestProvider, FORM, postStreamedTokenRequest } from '@x/oauth2-testkit'
 import { expressOAuth2, requireAccessToken } from '@x/oauth2-express'
 import { serve } from './serve.js'
-
-const FORM = 'application/x-www-form-urlencoded'
-const BASIC = basicAuth(CONTRACT_CLIENT.id, CONTRACT_CLIENT.secret)
-const GRANT = 'grant_type=client_credentials&scope=read'
 
 const servers: Array<{ close(): Promise<void> }> = []
 afterEach(async () => {
@@ -127,12 +123,7 @@ describe('expressOAuth2: body size cap', () => {
     const app = express()
     app.use(expressOAuth2(provider, { bodyLimit: 1024 }))
     const { url } = await start(app)
-    const response = await fetch(`${url}/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': FORM, authorization: BASIC },
-      body: streamedBody(64, 1024),
-      duplex: 'half',
-    } as RequestInit)
+    const response = await postStreamedTokenRequest(`${url}/oauth2/token`, 64, 1024)
     expect(response.status).toBe(413)
     expect((await response.json()).error).toBe('invalid_request')
     expect((await postToken(`${url}/oauth2/token`)).status).toBe(200)
@@ -195,14 +186,3 @@ describe('requireAccessToken: RFC 6750 resource protection', () => {
     expect((await response.json()).error).toBe('invalid_request')
   })
 })
-
-/** A request body streamed in `count` chunks of `size` bytes, sent without Content-Length. */
-function streamedBody(count: number, size: number): ReadableStream<Uint8Array> {
-  let sent = 0
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (sent++ === count) controller.close()
-      else controller.enqueue(new TextEncoder().encode('a'.repeat(size)))
-    },
-  })
-}

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { bodyTooLargeResult, type OAuth2Provider, type ValidAccessToken } from '@x/oauth2-core'
-import { readBody, TOO_LARGE } from './read-body.js'
+import { readBody, requestPathname, resolveBodyLimit, TOO_LARGE } from '@x/oauth2-core/adapter'
 import { sendResult } from './send-result.js'
 import { toOAuth2Request } from './to-request.js'
 import type { RequireAccessTokenOptions } from './resource.js'
@@ -33,21 +33,22 @@ export interface FastifyOAuth2Options {
   bodyLimit?: number
 }
 
-/** The default body cap, in bytes. */
-export const DEFAULT_BODY_LIMIT = 64 * 1024
+// The default body cap (64 KiB) is the core's, the same in every adapter.
+export { DEFAULT_BODY_LIMIT } from '@x/oauth2-core/adapter'
 
-const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provider, bodyLimit: limit }) => {
-  const bodyLimit = checkBodyLimit(limit)
+const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provider, bodyLimit }) => {
+  const limit = resolveBodyLimit(bodyLimit, 'fastifyOAuth2')
+  const read = (payload: IncomingMessage, request: FastifyRequest) => readBody(payload, { limit, contentLength: request.headers['content-length'] })
   // Scoped to this plugin: its routes read every body raw (RFC 6749 §3.2: duplicates must be seen),
   // and the application's own parsers stay as they are.
   fastify.removeAllContentTypeParsers()
-  fastify.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage) => readBody(payload, request.headers['content-length'], bodyLimit))
+  fastify.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage) => read(payload, request))
 
   async function handle(request: FastifyRequest, reply: FastifyReply, body: unknown) {
     if (body === TOO_LARGE) {
       // A path Fastify matched loosely (a percent-encoded letter, ...) that the provider does not
       // serve is the framework's to answer, whatever its body.
-      if (!provider.hasRoute(pathnameOf(request.url, provider.issuer))) return reply.callNotFound()
+      if (!provider.hasRoute(requestPathname(request.url, provider.issuer))) return reply.callNotFound()
       return sendResult(reply, bodyTooLargeResult())
     }
     const result = await provider.handle(toOAuth2Request(request, typeof body === 'string' ? body : undefined))
@@ -60,7 +61,7 @@ const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provi
   // core decides what such a token request gets (400 invalid_request), as it does everywhere else.
   fastify.setErrorHandler(async (error, request, reply) => {
     if ((error as { code?: string }).code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') throw error
-    return handle(request, reply, await readBody(request.raw, request.headers['content-length'], bodyLimit))
+    return handle(request, reply, await read(request.raw, request))
   })
 
   // The provider's paths are absolute (the issuer's path included): under a prefix, each is
@@ -96,18 +97,3 @@ const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provi
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export const fastifyOAuth2 = fp(oauth2, { name: '@x/oauth2-fastify', fastify: '5.x', encapsulate: true })
-
-/** The pathname the core routes by: the URL resolved against the issuer, as the core resolves it. */
-function pathnameOf(url: string, issuer: string): string {
-  try {
-    return new URL(url, issuer).pathname
-  } catch {
-    return ''
-  }
-}
-
-function checkBodyLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_BODY_LIMIT
-  if (!(Number.isSafeInteger(limit) && limit > 0)) throw new TypeError('fastifyOAuth2: bodyLimit must be a positive whole number of bytes.')
-  return limit
-}

@@ -1,13 +1,6 @@
-import Fastify from 'fastify'
-import { defineContractSuite, PASS_THROUGH_BODY } from '@x/oauth2-testkit'
+import { defineContractSuite } from '@x/oauth2-testkit'
 import { fastifyOAuth2 } from '@x/oauth2-fastify'
-import { injectTarget } from './inject.js'
-
-function app() {
-  const fastify = Fastify()
-  fastify.setNotFoundHandler((_request, reply) => reply.code(404).send(PASS_THROUGH_BODY))
-  return fastify
-}
+import { injectTarget, passThroughApp as app } from './inject.js'
 
 defineContractSuite('fastify', (provider) => injectTarget(app().register(fastifyOAuth2, { provider })))
 

@@ -1,12 +1,9 @@
 import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { basicAuth, CONTRACT_CLIENT, createTestProvider, PASS_THROUGH_BODY } from '@x/oauth2-testkit'
+import { CONTRACT_BASIC as BASIC, CONTRACT_GRANT as GRANT, createTestProvider, FORM, PASS_THROUGH_BODY, postStreamedTokenRequest } from '@x/oauth2-testkit'
 import { fastifyOAuth2, fastifyOAuth2Resource } from '@x/oauth2-fastify'
 
-const FORM = 'application/x-www-form-urlencoded'
-const BASIC = basicAuth(CONTRACT_CLIENT.id, CONTRACT_CLIENT.secret)
-const GRANT = 'grant_type=client_credentials&scope=read'
 const TOKEN_BODY = '{"access_token":"contract-token.read","token_type":"Bearer","expires_in":600,"scope":"read"}'
 
 const apps: FastifyInstance[] = []
@@ -146,12 +143,7 @@ describe('fastifyOAuth2: body size cap', () => {
     const app = track(Fastify())
     await app.register(fastifyOAuth2, { provider, bodyLimit: 1024 })
     const url = await app.listen({ port: 0, host: '127.0.0.1' })
-    const response = await fetch(`${url}/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': FORM, authorization: BASIC },
-      body: streamedBody(64, 1024),
-      duplex: 'half',
-    } as RequestInit)
+    const response = await postStreamedTokenRequest(`${url}/oauth2/token`, 64, 1024)
     expect(response.status).toBe(413)
     expect((await response.json()).error).toBe('invalid_request')
     const again = await fetch(`${url}/oauth2/token`, { method: 'POST', headers: { 'content-type': FORM, authorization: BASIC }, body: GRANT })
@@ -213,14 +205,3 @@ describe('fastifyOAuth2Resource: RFC 6750 resource protection', () => {
     expect(response.headers['www-authenticate']).toContain('scope="write"')
   })
 })
-
-/** A request body streamed in `count` chunks of `size` bytes, sent without Content-Length. */
-function streamedBody(count: number, size: number): ReadableStream<Uint8Array> {
-  let sent = 0
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (sent++ === count) controller.close()
-      else controller.enqueue(new TextEncoder().encode('a'.repeat(size)))
-    },
-  })
-}

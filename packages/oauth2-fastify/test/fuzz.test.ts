@@ -1,21 +1,13 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { createTestProvider, defineAdapterFuzzSuite, PASS_THROUGH_BODY } from '@x/oauth2-testkit'
 import { fastifyOAuth2 } from '@x/oauth2-fastify'
-import { injectTarget } from './inject.js'
+import { injectTarget, passThroughApp as app } from './inject.js'
 
 // Node's gc without --expose-gc: the flag is set at run time and a new context sees it.
 setFlagsFromString('--expose-gc')
 const collectGarbage = runInNewContext('gc') as () => void
-
-/** The plugin on a real Fastify 5 instance (fastify.inject), with the framework's own 404. */
-function app() {
-  const fastify = Fastify()
-  fastify.setNotFoundHandler((_request, reply) => reply.code(404).send(PASS_THROUGH_BODY))
-  return fastify
-}
 
 defineAdapterFuzzSuite('fastify', (provider) => injectTarget(app().register(fastifyOAuth2, { provider })), { collectGarbage })
 defineAdapterFuzzSuite('fastify', (provider) => injectTarget(app().register(fastifyOAuth2, { provider })), {

@@ -1,5 +1,12 @@
-import type { FastifyInstance } from 'fastify'
-import type { ContractRequest, ContractTarget } from '@x/oauth2-testkit'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { PASS_THROUGH_BODY, type ContractRequest, type ContractTarget } from '@x/oauth2-testkit'
+
+/** A real Fastify 5 instance whose own not-found handler answers {@link PASS_THROUGH_BODY}. */
+export function passThroughApp(): FastifyInstance {
+  const fastify = Fastify()
+  fastify.setNotFoundHandler((_request, reply) => reply.code(404).send(PASS_THROUGH_BODY))
+  return fastify
+}
 
 /** A contract target that sends each request through `fastify.inject`. */
 export async function injectTarget(app: FastifyInstance): Promise<ContractTarget> {

@@ -7,7 +7,8 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyTooLargeResult, type AuthenticateResourceOptions, type OAuth2Provider, type OAuth2Result, type ValidAccessToken } from '@x/oauth2-core'
-import { readBody, TOO_LARGE } from './read-body.js'
+import { resolveBodyLimit, TOO_LARGE } from '@x/oauth2-core/adapter'
+import { readRequestBody } from './read-body.js'
 
 /** The context variables {@link requireAccessToken} sets: `c.var.oauth2` is the verified token. */
 export interface OAuth2Variables {
@@ -33,8 +34,8 @@ export interface HonoOAuth2Options {
 /** Options of {@link requireAccessToken}: the scopes the route needs. */
 export type RequireAccessTokenOptions = AuthenticateResourceOptions
 
-/** The default body cap, in bytes. */
-export const DEFAULT_BODY_LIMIT = 64 * 1024
+// The default body cap (64 KiB) is the core's, the same in every adapter.
+export { DEFAULT_BODY_LIMIT } from '@x/oauth2-core/adapter'
 
 /**
  * A sub-app that serves the provider's endpoints (token, JWKS, discovery, ...) and passes every other
@@ -50,11 +51,11 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export function honoOAuth2(provider: OAuth2Provider, options: HonoOAuth2Options = {}): Hono {
-  const bodyLimit = checkBodyLimit(options.bodyLimit)
+  const limit = resolveBodyLimit(options.bodyLimit, 'honoOAuth2')
   const app = new Hono()
   app.use('*', async (c, next) => {
     if (!provider.hasRoute(new URL(c.req.url).pathname)) return next()
-    const body = await readBody(c.req.raw, bodyLimit)
+    const body = await readRequestBody(c.req.raw, limit)
     if (body === TOO_LARGE) return toResponse(bodyTooLargeResult())
     const clientAddress = options.getClientAddress?.(c)
     return toResponse(await provider.handle({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body, clientAddress }))
@@ -85,10 +86,4 @@ export function requireAccessToken(provider: OAuth2Provider, options: RequireAcc
 /** A core result as a Web `Response`, byte for byte: an empty body stays bodiless (no default content type). */
 function toResponse(result: OAuth2Result): Response {
   return new Response(result.body === '' ? null : result.body, { status: result.status, headers: result.headers })
-}
-
-function checkBodyLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_BODY_LIMIT
-  if (!(Number.isSafeInteger(limit) && limit > 0)) throw new TypeError('honoOAuth2: bodyLimit must be a positive whole number of bytes.')
-  return limit
 }

@@ -1,11 +1,7 @@
 import { Hono } from 'hono'
 import { describe, expect, it, vi } from 'vitest'
-import { basicAuth, CONTRACT_CLIENT, createTestProvider } from '@x/oauth2-testkit'
+import { CONTRACT_BASIC as BASIC, CONTRACT_GRANT as GRANT, createTestProvider, FORM } from '@x/oauth2-testkit'
 import { honoOAuth2, requireAccessToken, type OAuth2Env } from '@x/oauth2-hono'
-
-const FORM = 'application/x-www-form-urlencoded'
-const BASIC = basicAuth(CONTRACT_CLIENT.id, CONTRACT_CLIENT.secret)
-const GRANT = 'grant_type=client_credentials&scope=read'
 
 function postToken(app: Hono, path = '/oauth2/token', body: BodyInit = GRANT, init: RequestInit = {}) {
   return app.request(path, { method: 'POST', headers: { 'content-type': FORM, authorization: BASIC }, body, ...init })

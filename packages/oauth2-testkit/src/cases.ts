@@ -1,4 +1,5 @@
 import { basicAuth, CONTRACT_CLIENT } from './provider.js'
+import { CONTRACT_BASIC as BASIC, CONTRACT_GRANT as GRANT, FORM } from './requests.js'
 
 /** One HTTP request of the contract, as bytes on the wire. */
 export interface ContractRequest {
@@ -27,10 +28,7 @@ export interface ContractCase {
 /** The body limit every adapter applies by default (64 KiB), and the core's own form limit. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024
 
-const FORM = 'application/x-www-form-urlencoded'
-const BASIC = basicAuth(CONTRACT_CLIENT.id, CONTRACT_CLIENT.secret)
 const TOKEN = '/oauth2/token'
-const GRANT = 'grant_type=client_credentials&scope=read'
 
 /** A form body of exactly `size` bytes that is a valid client_credentials request. */
 function paddedForm(size: number): string {

@@ -16,6 +16,50 @@ export interface ContractTarget {
   close?(): Promise<void> | void
 }
 
+/** Mounts the adapter under test on a real framework instance, serving `provider` (issuer path `basePath`). */
+export type MountAdapter = (provider: OAuth2Provider, basePath: string) => Promise<ContractTarget> | ContractTarget
+
+/**
+ * Registers the suite's adapter: mounted before the suite's tests, closed after them. Returns the
+ * mounted target (call it inside a test).
+ */
+export function useMountedTarget(mount: MountAdapter, provider: OAuth2Provider, basePath: string): () => ContractTarget {
+  let target: ContractTarget | undefined
+  beforeAll(async () => {
+    target = await mount(provider, basePath)
+  })
+  afterAll(async () => {
+    await target?.close?.()
+  })
+  return () => {
+    if (target === undefined) throw new Error('The adapter is mounted before the suite runs; call the target inside a test.')
+    return target
+  }
+}
+
+/**
+ * A contract target over anything that answers a Web `Request` with a `Response`: `fetch` to a
+ * served URL (a real socket), or Hono's `app.request()`.
+ */
+export function responseTarget(fetchPath: (path: string, init: RequestInit) => Promise<Response> | Response, close?: () => Promise<void>): ContractTarget {
+  return {
+    async send(request) {
+      const response = await fetchPath(request.path, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      })
+      return { status: response.status, headers: response.headers, body: new Uint8Array(await response.arrayBuffer()) }
+    },
+    ...(close !== undefined ? { close } : {}),
+  }
+}
+
+/** A suite title, naming the issuer path when there is one. */
+export function suiteTitle(title: string, basePath: string): string {
+  return basePath === '' ? title : `${title} (issuer path ${basePath})`
+}
+
 /** The headers whose values must be identical between the core and an adapter. */
 export const RELEVANT_HEADERS = ['content-type', 'cache-control', 'pragma', 'www-authenticate', 'allow'] as const
 
@@ -54,28 +98,17 @@ export interface ContractSuiteOptions {
  * {@link RELEVANT_HEADERS} and byte-identical bodies. Paths the provider does not serve must reach
  * the framework, whose not-found handler answers 404 with {@link PASS_THROUGH_BODY}.
  */
-export function defineContractSuite(
-  adapter: string,
-  mount: (provider: OAuth2Provider, basePath: string) => Promise<ContractTarget> | ContractTarget,
-  options: ContractSuiteOptions = {},
-): void {
+export function defineContractSuite(adapter: string, mount: MountAdapter, options: ContractSuiteOptions = {}): void {
   const basePath = options.basePath ?? ''
-  describe(`contract: ${adapter} answers like the core${basePath !== '' ? ` (issuer path ${basePath})` : ''}`, () => {
+  describe(suiteTitle(`contract: ${adapter} answers like the core`, basePath), () => {
     const { provider } = createTestProvider({ basePath })
-    let target: ContractTarget | undefined
-
-    beforeAll(async () => {
-      target = await mount(provider, basePath)
-    })
-    afterAll(async () => {
-      await target?.close?.()
-    })
+    const target = useMountedTarget(mount, provider, basePath)
 
     const cases = contractCases.filter((testCase) => !(options.skip ?? []).includes(testCase.name))
     it.each(cases.map((testCase) => [testCase.name, testCase] as const))('%s', async (_, testCase) => {
       const request = toContractRequest(testCase, basePath)
       const core = toWireResponse(await provider.handle(toOAuth2Request(request)))
-      const wire = await target!.send(request)
+      const wire = await target().send(request)
       expect(core.status).toBe(testCase.status)
       if (testCase.passThrough === true) {
         expect(core.body).toEqual(new Uint8Array())

@@ -1,9 +1,18 @@
 import fc from 'fast-check'
-import type { OAuth2Provider } from '@x/oauth2-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DEFAULT_BODY_LIMIT, type ContractRequest } from './cases.js'
-import { PASS_THROUGH_BODY, RELEVANT_HEADERS, toOAuth2Request, toWireResponse, type ContractTarget, type WireResponse } from './contract.js'
+import {
+  PASS_THROUGH_BODY,
+  RELEVANT_HEADERS,
+  suiteTitle,
+  toOAuth2Request,
+  toWireResponse,
+  useMountedTarget,
+  type MountAdapter,
+  type WireResponse,
+} from './contract.js'
 import { API_CLIENT, basicAuth, CONTRACT_CLIENT, createTestProvider } from './provider.js'
+import { CONTRACT_BASIC, CONTRACT_GRANT, FORM } from './requests.js'
 
 /** Options of {@link defineAdapterFuzzSuite}. */
 export interface AdapterFuzzOptions {
@@ -23,8 +32,6 @@ export interface AdapterFuzzOptions {
 /** The parts of Node's `process` the suite reads (the testkit compiles with Web types only). */
 declare const process: { env: Record<string, string | undefined>; memoryUsage(): { heapUsed: number } }
 
-const FORM = 'application/x-www-form-urlencoded'
-const CONTRACT_BASIC = basicAuth(CONTRACT_CLIENT.id, CONTRACT_CLIENT.secret)
 const API_BASIC = basicAuth(API_CLIENT.id, API_CLIENT.secret)
 const NQSCHAR = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/
 const REGISTERED = new Set([
@@ -160,29 +167,18 @@ function isOAuthError(text: string): boolean {
  * bytes), must leave other paths to the framework, and must stay healthy: after a long run of bad
  * requests it still serves a valid one and its heap has not grown with them.
  */
-export function defineAdapterFuzzSuite(
-  adapter: string,
-  mount: (provider: OAuth2Provider, basePath: string) => Promise<ContractTarget> | ContractTarget,
-  options: AdapterFuzzOptions = {},
-): void {
+export function defineAdapterFuzzSuite(adapter: string, mount: MountAdapter, options: AdapterFuzzOptions = {}): void {
   const basePath = options.basePath ?? ''
-  describe(`fuzz: ${adapter} under random wire requests${basePath !== '' ? ` (issuer path ${basePath})` : ''}`, () => {
+  describe(suiteTitle(`fuzz: ${adapter} under random wire requests`, basePath), () => {
     const { provider } = createTestProvider({ basePath })
-    let target: ContractTarget | undefined
-
-    beforeAll(async () => {
-      target = await mount(provider, basePath)
-    })
-    afterAll(async () => {
-      await target?.close?.()
-    })
+    const target = useMountedTarget(mount, provider, basePath)
 
     it('never answers 5xx, and answers every request on a provider path exactly like the core', async () => {
       const seed = process.env['FUZZ_SEED']
       await fc.assert(
         fc.asyncProperty(wireRequestArbitrary(basePath), async (request) => {
           const core = toWireResponse(await provider.handle(toOAuth2Request(request)))
-          const wire = await target!.send(request)
+          const wire = await target().send(request)
           expectSameAnswer(request, core, wire)
         }),
         { numRuns: scaled(options.runs ?? 300), ...(seed !== undefined ? { seed: Number(seed) } : {}) },
@@ -195,7 +191,7 @@ export function defineAdapterFuzzSuite(
       const bad = fc.sample(wireRequestArbitrary(basePath), { numRuns: 200, seed: 42 })
       const heap: number[] = []
       for (let i = 0; i < count; i++) {
-        const response = await target!.send(bad[i % bad.length]!)
+        const response = await target().send(bad[i % bad.length]!)
         expect(response.status).toBeLessThan(500)
         if (i % Math.max(1, Math.floor(count / 6)) === 0) {
           gc()
@@ -206,11 +202,11 @@ export function defineAdapterFuzzSuite(
       heap.push(process.memoryUsage().heapUsed)
       // The heap may move with the framework's caches, not with the number of requests served.
       expect(heap.at(-1)! - heap[1]!, `heap MB: ${heap.map((h) => Math.round(h / 1048576)).join(' ')}`).toBeLessThan(64 * 1024 * 1024)
-      const ok = await target!.send({
+      const ok = await target().send({
         method: 'POST',
         path: `${basePath}/oauth2/token`,
         headers: { 'content-type': FORM, authorization: CONTRACT_BASIC },
-        body: utf8('grant_type=client_credentials&scope=read'),
+        body: utf8(CONTRACT_GRANT),
       })
       expect(ok.status).toBe(200)
     }, 120_000)

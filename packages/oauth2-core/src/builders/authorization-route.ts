@@ -4,8 +4,9 @@ import type {
   GenerateCode,
   OAuth2ACAuthorizationParams,
 } from '../endpoints/authorization/types.js'
-import type { AuthenticateUser, ConsentPageRenderer, FindSession, GetConsent, InteractionSettings, LoginPageRenderer } from '../interaction/types.js'
-import { checkPath } from './routes.js'
+import type { LoginPageRenderer } from '../interaction/types.js'
+import { InteractionRoute } from './interaction-route.js'
+import { checkCallback, checkPath } from './routes.js'
 
 /** The longest authorization code lifetime accepted (RFC 6749 §4.1.2: "A maximum ... of 10 minutes is RECOMMENDED"). */
 const MAX_CODE_TTL = 600
@@ -26,7 +27,7 @@ const MAX_CODE_TTL = 600
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
  */
-export class OAuth2ACAuthorizationRoute {
+export class OAuth2ACAuthorizationRoute extends InteractionRoute<OAuth2ACAuthorizationParams> {
   /** @internal */ path = '/oauth2/authorize'
   /** @internal */ clientId: string | undefined
   /** @internal */ redirectUri: string | undefined
@@ -34,17 +35,6 @@ export class OAuth2ACAuthorizationRoute {
   /** @internal */ finalizeFn: FinalizeAuthorization | undefined
   /** @internal */ errorRenderer: ErrorPageRenderer | undefined
   /** @internal */ codeTtl = 60
-  /** @internal */ readonly interaction: InteractionSettings<OAuth2ACAuthorizationParams> = {
-    authenticateUser: undefined,
-    findSession: undefined,
-    consent: undefined,
-    renderLogin: undefined,
-    renderLoginError: undefined,
-    renderConsent: undefined,
-    usernameField: 'username',
-    passwordField: 'password',
-    ticketTtl: 300,
-  }
 
   /** The endpoint path, relative to the issuer's path. Default `/oauth2/authorize`. */
   setPath(path: string): this {
@@ -52,54 +42,21 @@ export class OAuth2ACAuthorizationRoute {
     return this
   }
 
-  /**
-   * Checks the sign-in form's credentials: returns the user (`{ sub, acr?, amr?, authTime? }`) or
-   * `null` for wrong credentials (the form again, 401). Enables the built-in sign-in and consent steps.
-   */
-  authenticateUser(fn: AuthenticateUser): this {
-    this.interaction.authenticateUser = fn_(fn, 'authenticateUser')
-    return this
-  }
-
-  /**
-   * Finds the user's existing session (your own cookie): with one, the sign-in form is skipped,
-   * and `prompt=none` can succeed. The core keeps no session itself.
-   */
-  findSession(fn: FindSession): this {
-    this.interaction.findSession = fn_(fn, 'findSession')
-    return this
-  }
-
-  /**
-   * Decides consent without the consent page: `true` (grant all), a list of granted scopes,
-   * `false` (deny), or `null` (show the page). Without it, the consent page is always shown.
-   */
-  consent(fn: GetConsent): this {
-    this.interaction.consent = fn_(fn, 'consent')
-    return this
-  }
-
   /** Renders the sign-in page (kaapi's name): return HTML, or a full `{ status, headers, body }`. */
   setGETResponseRenderer(fn: LoginPageRenderer<OAuth2ACAuthorizationParams>): this {
-    this.interaction.renderLogin = fn_(fn, 'setGETResponseRenderer')
+    this.interaction.renderLogin = checkCallback(fn, 'setGETResponseRenderer')
     return this
   }
 
   /** Renders the sign-in page after a failed POST (kaapi's name); default: the GET renderer. */
   setPOSTErrorRenderer(fn: LoginPageRenderer<OAuth2ACAuthorizationParams>): this {
-    this.interaction.renderLoginError = fn_(fn, 'setPOSTErrorRenderer')
-    return this
-  }
-
-  /** Renders the consent page; its form submits `oauth2_decision=allow|deny` with `hiddenFields`. */
-  setConsentRenderer(fn: ConsentPageRenderer<OAuth2ACAuthorizationParams>): this {
-    this.interaction.renderConsent = fn_(fn, 'setConsentRenderer')
+    this.interaction.renderLoginError = checkCallback(fn, 'setPOSTErrorRenderer')
     return this
   }
 
   /** Renders the error page shown when the client cannot be redirected to (unknown client, bad redirect URI). */
   setErrorPageRenderer(fn: ErrorPageRenderer): this {
-    this.errorRenderer = fn_(fn, 'setErrorPageRenderer')
+    this.errorRenderer = checkCallback(fn, 'setErrorPageRenderer')
     return this
   }
 
@@ -111,13 +68,13 @@ export class OAuth2ACAuthorizationRoute {
    * Your codes need your `tokenRoute(r => r.generateToken(fn))`.
    */
   generateCode(fn: GenerateCode): this {
-    this.generateCodeFn = fn_(fn, 'generateCode')
+    this.generateCodeFn = checkCallback(fn, 'generateCode')
     return this
   }
 
   /** Sends the response to the client yourself (kaapi): return a result, or `null` for the default redirect. */
   finalizeAuthorization(fn: FinalizeAuthorization): this {
-    this.finalizeFn = fn_(fn, 'finalizeAuthorization')
+    this.finalizeFn = checkCallback(fn, 'finalizeAuthorization')
     return this
   }
 
@@ -146,18 +103,6 @@ export class OAuth2ACAuthorizationRoute {
     return this
   }
 
-  /** The name of the username input (default `username`). */
-  setUsernameField(name: string): this {
-    this.interaction.usernameField = fieldName(name, 'setUsernameField')
-    return this
-  }
-
-  /** The name of the password input (default `password`). */
-  setPasswordField(name: string): this {
-    this.interaction.passwordField = fieldName(name, 'setPasswordField')
-    return this
-  }
-
   /** Lifetime of the core's authorization codes, seconds (default 60, at most 600: RFC 6749 §4.1.2). */
   setCodeTtl(seconds: number): this {
     if (!(Number.isInteger(seconds) && seconds > 0 && seconds <= MAX_CODE_TTL)) {
@@ -173,16 +118,4 @@ export class OAuth2ACAuthorizationRoute {
     this.interaction.ticketTtl = seconds
     return this
   }
-}
-
-function fn_<T>(fn: T, what: string): T {
-  if (typeof fn !== 'function') throw new TypeError(`${what}(fn) needs a function.`)
-  return fn
-}
-
-function fieldName(name: string, what: string): string {
-  if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name) || name.startsWith('oauth2_')) {
-    throw new TypeError(`${what}: "${String(name)}" must be 1 to 64 letters, digits, _ . - and not start with oauth2_.`)
-  }
-  return name
 }

@@ -13,19 +13,13 @@ import {
   type DeviceVerificationConfig,
   type DeviceVerificationParams,
 } from '../endpoints/device-verification.js'
-import type {
-  AuthenticateUser,
-  ConsentPageRenderer,
-  FindSession,
-  GetConsent,
-  InteractionSettings,
-  LoginPageRenderer,
-} from '../interaction/types.js'
+import type { LoginPageRenderer } from '../interaction/types.js'
 import { coreDeviceCodeGrant, deviceCodeGrant } from '../grants/device-code.js'
 import type { GrantDefinition } from '../grants/grant-definition.js'
 import type { OAuth2DeviceAuthTokenParams } from '../grants/token-context.js'
+import { InteractionRoute } from './interaction-route.js'
 import { RefreshableFlowBuilder } from './refreshable-flow-builder.js'
-import { checkPath } from './routes.js'
+import { checkCallback, checkPath } from './routes.js'
 
 /**
  * Configures the device authorization endpoint (kaapi's device `authorizationRoute`): `setPath`,
@@ -55,8 +49,7 @@ export class OAuth2DeviceAuthorizationRoute {
    * too. Without `generateCode` the core issues, verifies and answers for the codes itself.
    */
   generateCode(fn: DeviceCodeGenerator): this {
-    if (typeof fn !== 'function') throw new TypeError('generateCode(fn) needs a function.')
-    this.generator = fn
+    this.generator = checkCallback(fn, 'generateCode')
     return this
   }
 
@@ -80,21 +73,10 @@ export class OAuth2DeviceAuthorizationRoute {
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.3
  */
-export class DeviceVerificationRoute {
+export class DeviceVerificationRoute extends InteractionRoute<DeviceVerificationParams> {
   /** @internal */ path = '/oauth2/device'
   /** @internal */ verificationUri: string | undefined
   /** @internal */ limits: DeviceAttemptLimits = { perUserCode: 10, perClientAddress: 20, windowSeconds: 900 }
-  /** @internal */ interaction: InteractionSettings<DeviceVerificationParams> = {
-    authenticateUser: undefined,
-    findSession: undefined,
-    consent: undefined,
-    renderLogin: undefined,
-    renderLoginError: undefined,
-    renderConsent: undefined,
-    usernameField: 'username',
-    passwordField: 'password',
-    ticketTtl: 300,
-  }
   /** @internal */ renderCodePage: DeviceCodePageRenderer | undefined
   /** @internal */ renderDonePage: DeviceDonePageRenderer | undefined
 
@@ -141,67 +123,37 @@ export class DeviceVerificationRoute {
     return this
   }
 
-  /** Checks the sign-in form (the same callback as the authorization endpoint's): the user, or `null`. */
-  authenticateUser(fn: AuthenticateUser): this {
-    this.interaction = { ...this.interaction, authenticateUser: callback(fn, 'authenticateUser') }
-    return this
-  }
-
-  /** Finds the user's existing session, so a signed-in user skips the sign-in form. */
-  findSession(fn: FindSession): this {
-    this.interaction = { ...this.interaction, findSession: callback(fn, 'findSession') }
-    return this
-  }
-
-  /** Decides consent without the page (`true`, `false`, a list of scopes) or asks the user (`null`). */
-  consent(fn: GetConsent): this {
-    this.interaction = { ...this.interaction, consent: callback(fn, 'consent') }
-    return this
-  }
-
-  /** The name of the username input of the sign-in form (default `username`). */
-  setUsernameField(name: string): this {
-    this.interaction = { ...this.interaction, usernameField: fieldName(name, 'setUsernameField') }
-    return this
-  }
-
-  /** The name of the password input of the sign-in form (default `password`). */
-  setPasswordField(name: string): this {
-    this.interaction = { ...this.interaction, passwordField: fieldName(name, 'setPasswordField') }
-    return this
-  }
-
   /**
    * Renders the sign-in page (the authorization endpoint's `setGETResponseRenderer`): return HTML
    * with `hiddenFields` in the form, or a full `{ status, headers, body }`.
    */
   setLoginRenderer(fn: LoginPageRenderer<DeviceVerificationParams>): this {
-    this.interaction = { ...this.interaction, renderLogin: callback(fn, 'setLoginRenderer') }
+    this.interaction.renderLogin = checkCallback(fn, 'setLoginRenderer')
     return this
   }
 
   /** Renders the sign-in page after a failed attempt (the authorization endpoint's `setPOSTErrorRenderer`); default: `setLoginRenderer`'s. */
   setLoginErrorRenderer(fn: LoginPageRenderer<DeviceVerificationParams>): this {
-    this.interaction = { ...this.interaction, renderLoginError: callback(fn, 'setLoginErrorRenderer') }
-    return this
-  }
-
-  /** Renders the consent page; its form submits `oauth2_decision=allow|deny` with `hiddenFields`. */
-  setConsentRenderer(fn: ConsentPageRenderer<DeviceVerificationParams>): this {
-    this.interaction = { ...this.interaction, renderConsent: callback(fn, 'setConsentRenderer') }
+    this.interaction.renderLoginError = checkCallback(fn, 'setLoginErrorRenderer')
     return this
   }
 
   /** Renders the page that asks for the user code; its form posts `user_code` with `hiddenFields`. */
   setCodePageRenderer(fn: DeviceCodePageRenderer): this {
-    this.renderCodePage = callback(fn, 'setCodePageRenderer')
+    this.renderCodePage = checkCallback(fn, 'setCodePageRenderer')
     return this
   }
 
   /** Renders the page shown once the user approved or denied. */
   setDonePageRenderer(fn: DeviceDonePageRenderer): this {
-    this.renderDonePage = callback(fn, 'setDonePageRenderer')
+    this.renderDonePage = checkCallback(fn, 'setDonePageRenderer')
     return this
+  }
+
+  /** @internal The page posts `user_code` itself, so a sign-in field may not take that name either. */
+  protected override checkFieldName(name: string, what: string): string {
+    if (name === 'user_code') throw new TypeError(`${what}: "user_code" is the name of the page's own user code field.`)
+    return super.checkFieldName(name, what)
   }
 }
 
@@ -329,18 +281,6 @@ export class OAuth2DeviceAuthorizationBuilder extends RefreshableFlowBuilder<OAu
 /** The device authorization grant with OpenID Connect: ID tokens and a JWKS. */
 export class OIDCDeviceAuthorizationBuilder extends OAuth2DeviceAuthorizationBuilder {
   /** @internal */ protected override readonly oidc: boolean = true
-}
-
-function callback<T>(fn: T, what: string): T {
-  if (typeof fn !== 'function') throw new TypeError(`${what}(fn) needs a function.`)
-  return fn
-}
-
-function fieldName(name: string, what: string): string {
-  if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name) || name.startsWith('oauth2_') || name === 'user_code') {
-    throw new TypeError(`${what}: "${String(name)}" must be 1 to 64 letters, digits, _ . - and not a name the page uses itself.`)
-  }
-  return name
 }
 
 function wholeSeconds(value: number, what: string, min: number): number {

@@ -8,6 +8,12 @@ export function checkPath(path: string, what: string): string {
   return path
 }
 
+/** A builder's callback argument, checked when it is given: `what(fn) needs a function` otherwise. */
+export function checkCallback<T>(fn: T, what: string): T {
+  if (typeof fn !== 'function') throw new TypeError(`${what}(fn) needs a function.`)
+  return fn
+}
+
 /**
  * Configures a token endpoint grant: `setPath(path)` and `generateToken(fn)` (kaapi's `tokenRoute`).
  *
@@ -29,8 +35,7 @@ export class OAuth2TokenRoute<TContext extends OAuth2TokenParams> {
    * `invalid_request`). A throw becomes a 500 `server_error` and goes to `onError`.
    */
   generateToken(fn: GenerateToken<TContext>): this {
-    if (typeof fn !== 'function') throw new TypeError('generateToken(fn) needs a function.')
-    this.handler = fn
+    this.handler = checkCallback(fn, 'generateToken')
     return this
   }
 }

@@ -1,5 +1,5 @@
 import type { CanIntrospect } from '../endpoints/introspection.js'
-import { checkPath } from './routes.js'
+import { checkCallback, checkPath } from './routes.js'
 
 /**
  * Configures the token revocation endpoint (RFC 7009): `setPath(path)` (default `/oauth2/revoke`)
@@ -54,8 +54,7 @@ export class IntrospectionRoute {
    * ```
    */
   canIntrospect(fn: CanIntrospect): this {
-    if (typeof fn !== 'function') throw new TypeError('canIntrospect(fn) needs a function.')
-    this.policy = fn
+    this.policy = checkCallback(fn, 'canIntrospect')
     return this
   }
 

@@ -1,6 +1,6 @@
 import { STANDARD_SCOPE_CLAIMS, type GetUserInfo } from '../endpoints/userinfo.js'
 import { SCOPE_PATTERN } from '../schemas/common.js'
-import { checkPath } from './routes.js'
+import { checkCallback, checkPath } from './routes.js'
 
 /**
  * Configures the OpenID Connect UserInfo endpoint (OIDC Core §5.3): `setPath`, `getUserInfo`,
@@ -31,8 +31,7 @@ export class UserInfoRoute {
    * Without it, the endpoint answers `sub` alone.
    */
   getUserInfo(fn: GetUserInfo): this {
-    if (typeof fn !== 'function') throw new TypeError('getUserInfo(fn) needs a function.')
-    this.getClaims = fn
+    this.getClaims = checkCallback(fn, 'getUserInfo')
     return this
   }
 

@@ -1,13 +1,9 @@
-import { authenticateClient } from '../client-auth/authenticate-client.js'
 import type { ClientMetadata } from '../client-auth/client-metadata.js'
-import { endpointClientPolicy, policySigningAlgorithms, requireVerifiedClient } from '../client-auth/endpoint-policy.js'
-import { OAuth2Error } from '../errors/oauth2-error.js'
 import { jsonResult, NO_STORE_HEADERS } from '../errors/to-result.js'
-import { isFormContentType, parseForm } from '../internal/form.js'
 import { isGrantRevoked } from '../tokens/issue-tokens.js'
-import { lookupToken, type FoundToken } from '../tokens/lookup-token.js'
-import type { OAuth2Result } from '../types.js'
-import type { Endpoint, EndpointRequest, ProviderRuntime } from './endpoint.js'
+import type { FoundToken } from '../tokens/lookup-token.js'
+import type { Endpoint, ProviderRuntime } from './endpoint.js'
+import { createTokenManagementEndpoint } from './token-management.js'
 
 /**
  * An introspection response (RFC 7662 §2.2). An inactive token is `{ active: false }` and nothing
@@ -74,38 +70,19 @@ export const defaultCanIntrospect: CanIntrospect = (caller, token) => {
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
  */
 export function createIntrospectionEndpoint(pathname: string, introspection: IntrospectionEndpointConfig, runtime: ProviderRuntime): Endpoint {
-  const { config } = runtime
-  const policy = endpointClientPolicy(runtime, introspection.path, { allowNone: false })
-  const signingAlgs = policySigningAlgorithms(policy)
   const canIntrospect = introspection.canIntrospect ?? defaultCanIntrospect
-
-  return {
-    pathname,
-    methods: ['POST'],
-    noStore: true,
-    metadata: () => ({
-      introspection_endpoint: runtime.endpointUrl(introspection.path),
-      introspection_endpoint_auth_methods_supported: [...policy.methods.keys()],
-      ...(signingAlgs.length > 0 ? { introspection_endpoint_auth_signing_alg_values_supported: signingAlgs } : {}),
-    }),
-    async handle(req: EndpointRequest): Promise<OAuth2Result> {
-      // RFC 7662 §2.1: "HTTP POST ... with parameters sent as application/x-www-form-urlencoded".
-      if (!isFormContentType(req.headers.get('content-type'))) {
-        throw new OAuth2Error('invalid_request', 'The introspection request must be sent as application/x-www-form-urlencoded.')
-      }
-      const params = parseForm(req.request.body, config.limits)
-      const client = await authenticateClient(req.headers.get('authorization'), params, policy, config.now())
-      requireVerifiedClient(client, policy)
-      const token = params['token']
-      if (token === undefined) throw new OAuth2Error('invalid_request', 'Missing required parameter: token.')
-
-      const found = await lookupToken(token, params['token_type_hint'], runtime)
+  // RFC 7662 §2.1: "the endpoint MUST also require some form of authorization": no public clients.
+  return createTokenManagementEndpoint(pathname, {
+    name: 'introspection',
+    path: introspection.path,
+    allowNone: false,
+    async answer({ client, found }) {
       const described = found === undefined ? undefined : await describe(found, runtime)
       const visible = described !== undefined && (await canIntrospect({ clientId: client.clientId, client: client.client }, described))
       // RFC 7662 §2.2: for an inactive token the server "SHOULD NOT include any additional information".
       return jsonResult(200, visible ? described : { active: false }, { ...NO_STORE_HEADERS })
     },
-  }
+  }, runtime)
 }
 
 /** What the server knows of an active token, or `undefined` when it is not active. */

@@ -3,11 +3,12 @@ import { OAuth2Error } from '../errors/oauth2-error.js'
 import { sha256 } from '../internal/hash.js'
 import { verifyCodeVerifier, type CodeChallengeMethod } from '../internal/pkce.js'
 import { codeVerifierParam, redirectUriParam, requiredVschar } from '../schemas/common.js'
-import { issueTokens, revokeGrant, shouldIssueRefreshToken } from '../tokens/issue-tokens.js'
+import { revokeGrant } from '../tokens/issue-tokens.js'
 import type { StoredEntry } from '../stores/oauth2-store.js'
 import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
 import type { TokenHandlerResult } from './token-context.js'
+import { issueUserGrantTokens } from './user-grant.js'
 
 const schema = v.object({
   code: requiredVschar('code'),
@@ -169,20 +170,5 @@ async function redeemAuthorizationCode({ params, client, flow, runtime }: Omit<D
 async function issueAuthorizationCodeTokens({ context, client, flow, runtime }: DefaultGrantInput<Params>): Promise<TokenHandlerResult> {
   const data = (context as { authorization?: AuthorizationCodeData }).authorization
   if (data === undefined) throw new Error('The authorization code was not redeemed before the default handler ran.')
-  return issueTokens({
-    grant: {
-      grantId: data.grantId,
-      clientId: data.clientId,
-      sub: data.sub,
-      scope: data.scopes,
-      authTime: data.authTime,
-      ...(data.nonce !== undefined ? { nonce: data.nonce } : {}),
-      ...(data.acr !== undefined ? { acr: data.acr } : {}),
-      ...(data.amr !== undefined ? { amr: data.amr } : {}),
-    },
-    flow,
-    runtime,
-    client: client.client,
-    refreshToken: shouldIssueRefreshToken(flow, client, data.scopes),
-  })
+  return issueUserGrantTokens(data, { client, flow, runtime })
 }

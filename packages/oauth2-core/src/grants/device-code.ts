@@ -5,10 +5,10 @@ import type { FlowConfig } from '../config.js'
 import { OAuth2Error } from '../errors/oauth2-error.js'
 import { deviceCodeId, devicePollId, getDeviceCode, retainUntil, type DevicePollEntry } from '../internal/device-records.js'
 import { requiredVschar } from '../schemas/common.js'
-import { issueTokens, shouldIssueRefreshToken } from '../tokens/issue-tokens.js'
 import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
 import type { TokenHandlerResult } from './token-context.js'
+import { issueUserGrantTokens } from './user-grant.js'
 
 const schema = v.object({ device_code: requiredVschar('device_code') })
 type Params = v.InferOutput<typeof schema>
@@ -120,22 +120,7 @@ async function answerDevicePoll({ params, client, flow, runtime }: Omit<DefaultG
 async function issueDeviceTokens({ context, client, flow, runtime }: DefaultGrantInput<Params>): Promise<TokenHandlerResult> {
   const data = (context as { deviceAuthorization?: DeviceAuthorizationData }).deviceAuthorization
   if (data === undefined) throw new OAuth2Error('invalid_grant', 'The device_code is invalid.')
-  return issueTokens({
-    grant: {
-      grantId: data.grantId,
-      clientId: data.clientId,
-      sub: data.sub,
-      scope: data.scopes,
-      authTime: data.authTime,
-      ...(data.acr !== undefined ? { acr: data.acr } : {}),
-      ...(data.amr !== undefined ? { amr: data.amr } : {}),
-    },
-    flow,
-    runtime,
-    client: client.client,
-    refreshToken: shouldIssueRefreshToken(flow, client, data.scopes),
-    clientAuthMethod: client.method,
-  })
+  return issueUserGrantTokens(data, { client, flow, runtime }, { clientAuthMethod: client.method })
 }
 
 /**

@@ -82,27 +82,9 @@ async function rotateRefreshToken({ params, context, client, flow, runtime }: De
   if (before === undefined) throw invalidGrant('The refresh token is invalid, expired or revoked.')
   if (before.consumedAt === undefined && before.rotatedAt === undefined) {
     // This request consumed it: rotate (RFC 9700 §4.14.2 "issues a new refresh token with every
-    // access token refresh response"), in the same family, keeping the family's start.
-    const issued = await issueTokenSet({
-      grant: grantOf(before),
-      accessTokenScope: requested,
-      flow,
-      runtime,
-      client: client.client,
-      refreshToken: true,
-      familyCreatedAt: before.familyCreatedAt,
-      clientAuthMethod: before.clientAuthMethod ?? client.method,
-    })
-    // The replaced token stays, consumed, until the family ends: presenting it again is a reuse.
-    const rotated: RefreshTokenEntry = {
-      ...before,
-      consumedAt: now,
-      rotatedAt: now,
-      ...(issued.refreshTokenId !== undefined ? { successorId: issued.refreshTokenId } : {}),
-      successorAccessTokenId: issued.accessTokenId,
-    }
-    await store.set('refresh_token', id, rotated, familyEnd(before, flow))
-    return issued.response
+    // access token refresh response"). The replaced token stays, consumed, until the family ends:
+    // presenting it again is a reuse.
+    return issueSuccessor(before, id, requested, { consumedAt: now, rotatedAt: now }, { client, flow, runtime })
   }
   return answerReuse(before, id, requested, { client, flow, runtime })
 }
@@ -137,24 +119,7 @@ async function answerReuse(
     if (successor !== undefined && successor.consumedAt === undefined) {
       if (before.successorAccessTokenId !== undefined) await store.delete('access_token', before.successorAccessTokenId)
       await store.set('refresh_token', before.successorId, { ...successor, consumedAt: now, superseded: true }, familyEnd(before, flow))
-      const issued = await issueTokenSet({
-        grant: grantOf(before),
-        accessTokenScope: requested,
-        flow,
-        runtime,
-        client: client.client,
-        refreshToken: true,
-        familyCreatedAt: before.familyCreatedAt,
-        clientAuthMethod: before.clientAuthMethod ?? client.method,
-      })
-      const retried: RefreshTokenEntry = {
-        ...before,
-        retried: true,
-        ...(issued.refreshTokenId !== undefined ? { successorId: issued.refreshTokenId } : {}),
-        successorAccessTokenId: issued.accessTokenId,
-      }
-      await store.set('refresh_token', id, retried, familyEnd(before, flow))
-      return issued.response
+      return issueSuccessor(before, id, requested, { retried: true }, { client, flow, runtime })
     }
   }
 
@@ -162,6 +127,38 @@ async function answerReuse(
   // refresh token; it will revoke the active refresh token" - and with it the whole grant.
   await revokeGrant(runtime, before.grantId)
   throw invalidGrant('The refresh token was already used; the grant has been revoked.', 'refresh token reuse detected (RFC 9700 §4.14.2)')
+}
+
+/**
+ * Issues the tokens that succeed `before` in its family (same grant, same family start, so rotation
+ * never extends the absolute lifetime: RFC 9700 §4.14.2), and records on `before`, under its store
+ * id, `changes` and the ids of its successor.
+ */
+async function issueSuccessor(
+  before: RefreshTokenEntry,
+  id: string,
+  requested: string[],
+  changes: Pick<RefreshTokenEntry, 'consumedAt' | 'rotatedAt' | 'retried'>,
+  { client, flow, runtime }: Pick<DefaultGrantInput<RefreshParams>, 'client' | 'flow' | 'runtime'>,
+): Promise<TokenHandlerResult> {
+  const issued = await issueTokenSet({
+    grant: grantOf(before),
+    accessTokenScope: requested,
+    flow,
+    runtime,
+    client: client.client,
+    refreshToken: true,
+    familyCreatedAt: before.familyCreatedAt,
+    clientAuthMethod: before.clientAuthMethod ?? client.method,
+  })
+  const updated: RefreshTokenEntry = {
+    ...before,
+    ...changes,
+    ...(issued.refreshTokenId !== undefined ? { successorId: issued.refreshTokenId } : {}),
+    successorAccessTokenId: issued.accessTokenId,
+  }
+  await runtime.config.store.set('refresh_token', id, updated, familyEnd(before, flow))
+  return issued.response
 }
 
 /** The grant a refresh token carries, without its bookkeeping fields. */

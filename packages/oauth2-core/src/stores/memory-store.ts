@@ -92,7 +92,8 @@ export class MemoryStore implements OAuth2Store {
     const slot = this.#live(key(kind, id))
     if (slot === undefined) return undefined
     const before = copy(slot.entry!)
-    if (before.consumedAt === undefined) slot.entry = { ...slot.entry, consumedAt: this.#now() }
+    // Only copies ever leave the store, so its own entry can be marked in place.
+    if (before.consumedAt === undefined) slot.entry!.consumedAt = this.#now()
     return before
   }
 

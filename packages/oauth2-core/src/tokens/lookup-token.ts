@@ -1,11 +1,9 @@
-import { decodeJwt, type JWTPayload } from 'jose'
+import type { JWTPayload } from 'jose'
 import type { ProviderRuntime } from '../endpoints/endpoint.js'
 import { sha256 } from '../internal/hash.js'
 import type { AccessTokenEntry, RefreshTokenEntry } from './issue-tokens.js'
+import { isLookupCandidate, looksLikeJwt } from './token-shape.js'
 import { verifyJwt } from './verify-jwt.js'
-
-/** The longest token the lookup considers; anything longer is no token of ours. */
-const MAX_TOKEN_LENGTH = 8192
 
 /** An access token the core recorded, with its verified claims when it is a JWT. */
 export interface FoundAccessToken {
@@ -39,7 +37,7 @@ export type FoundToken = FoundAccessToken | FoundRefreshToken
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.1
  */
 export async function lookupToken(token: string, hint: string | undefined, runtime: ProviderRuntime): Promise<FoundToken | undefined> {
-  if (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH) return undefined
+  if (!isLookupCandidate(token)) return undefined
   const order = hint === 'refresh_token' ? [findRefreshToken, findAccessToken] : [findAccessToken, findRefreshToken]
   for (const find of order) {
     const found = await find(token, runtime)
@@ -66,14 +64,4 @@ async function findRefreshToken(token: string, runtime: ProviderRuntime): Promis
   const id = await sha256(token)
   const entry = (await runtime.config.store.get('refresh_token', id)) as RefreshTokenEntry | undefined
   return entry === undefined ? undefined : { kind: 'refresh_token', id, entry }
-}
-
-function looksLikeJwt(token: string): boolean {
-  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) return false
-  try {
-    decodeJwt(token)
-    return true
-  } catch {
-    return false
-  }
 }

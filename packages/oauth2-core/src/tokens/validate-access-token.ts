@@ -1,7 +1,7 @@
-import { decodeJwt } from 'jose'
 import type { ProviderRuntime } from '../endpoints/endpoint.js'
 import { sha256 } from '../internal/hash.js'
 import type { AccessTokenEntry } from './issue-tokens.js'
+import { isLookupCandidate, looksLikeJwt } from './token-shape.js'
 import { verifyJwt } from './verify-jwt.js'
 
 /** An access token the provider issued and still honours. */
@@ -26,7 +26,7 @@ export interface ValidAccessToken {
  * `undefined` for anything else; never throws on bad input.
  */
 export async function validateAccessToken(token: string, runtime: ProviderRuntime): Promise<ValidAccessToken | undefined> {
-  if (typeof token !== 'string' || token === '' || token.length > 8192) return undefined
+  if (!isLookupCandidate(token)) return undefined
   const { config } = runtime
   const now = config.now()
   if (looksLikeJwt(token)) {
@@ -56,15 +56,5 @@ export async function validateAccessToken(token: string, runtime: ProviderRuntim
     exp: entry.exp,
     grantId: entry.grantId,
     claims: { ...entry },
-  }
-}
-
-function looksLikeJwt(token: string): boolean {
-  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) return false
-  try {
-    decodeJwt(token)
-    return true
-  } catch {
-    return false
   }
 }

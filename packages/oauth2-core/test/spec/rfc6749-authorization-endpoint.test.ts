@@ -9,6 +9,7 @@ import {
   type ClientMetadata,
   type LoginPageContext,
   type OAuth2ACAuthorizationParams,
+  type OAuth2ACAuthorizationRoute,
   type OAuth2ACTokenParams,
   type OAuth2Provider,
   type OAuth2Result,
@@ -752,6 +753,16 @@ describe('authorizationRoute configuration errors (thrown by build())', () => {
 
   it('refuses a code lifetime over 10 minutes (RFC 6749 §4.1.2)', () => {
     expect(() => OAuth2AuthorizationCodeBuilder.create().authorizationRoute((r) => r.setCodeTtl(601))).toThrow(TypeError)
+  })
+
+  it('refuses a sign-in field name the interaction uses itself (oauth2_...) or that is no plain name, and a callback that is no function', () => {
+    const route = (configure: (r: OAuth2ACAuthorizationRoute) => unknown) => () => OAuth2AuthorizationCodeBuilder.create().authorizationRoute(configure)
+    expect(route((r) => r.setUsernameField('oauth2_csrf'))).toThrow(new TypeError('setUsernameField: "oauth2_csrf" must be 1 to 64 letters, digits, _ . - and not start with oauth2_.'))
+    expect(route((r) => r.setPasswordField('pass word'))).toThrow(/^setPasswordField: /)
+    expect(route((r) => r.setUsernameField('x'.repeat(65)))).toThrow(TypeError)
+    expect(route((r) => r.setUsernameField('user_code'))).not.toThrow()
+    expect(route((r) => r.consent('yes' as never))).toThrow(new TypeError('consent(fn) needs a function.'))
+    expect(route((r) => r.setGETResponseRenderer(undefined as never))).toThrow(new TypeError('setGETResponseRenderer(fn) needs a function.'))
   })
 })
 

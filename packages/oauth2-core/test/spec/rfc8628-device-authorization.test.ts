@@ -8,10 +8,9 @@ import {
   type ClientMetadata,
   type DeviceCodeGenerator,
 } from '@x/oauth2-core'
-import { basicAuth, FORM, ISSUER, json, testClock, tokenRequest } from '../fixtures/request.js'
+import { DEVICE_GRANT, DEVICE_URL, deviceFlowProvider, type DeviceFlowProviderOptions } from '../fixtures/device-flow.js'
+import { basicAuth, FORM, ISSUER, json, tokenRequest } from '../fixtures/request.js'
 
-const DEVICE_URL = `${ISSUER}/oauth2/device_authorization`
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 const USER_CODE_FORMAT = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/
 
 const clients: Record<string, ClientMetadata> = {
@@ -20,17 +19,7 @@ const clients: Record<string, ClientMetadata> = {
   web: { client_id: 'web', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'] },
 }
 
-function deviceProvider(configure: (b: OAuth2DeviceAuthorizationBuilder) => OAuth2DeviceAuthorizationBuilder = (b) => b) {
-  const clock = testClock()
-  const builder = OAuth2DeviceAuthorizationBuilder.create()
-    .setIssuer(ISSUER)
-    .setClock(clock.now)
-    .findClient((id) => clients[id])
-    .addClientAuthenticationMethod('none')
-    .addClientAuthenticationMethod('client_secret_basic')
-    .setScopes({ profile: 'Your profile', offline_access: 'Keep access' })
-  return { provider: configure(builder).build(), clock }
-}
+const deviceProvider = (configure?: DeviceFlowProviderOptions['configure']) => deviceFlowProvider(clients, configure !== undefined ? { configure } : {})
 
 function deviceRequest(params: Record<string, string>, headers: Record<string, string> = {}, url = DEVICE_URL) {
   return tokenRequest(params, headers, url)

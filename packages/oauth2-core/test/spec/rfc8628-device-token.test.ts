@@ -2,15 +2,22 @@ import { decodeJwt } from 'jose'
 import { describe, expect, it, vi } from 'vitest'
 import {
   MemoryStore,
-  OAuth2DeviceAuthorizationBuilder,
   OAuth2TokenResponse,
-  OIDCDeviceAuthorizationBuilder,
   type ClientMetadata,
   type GenerateToken,
   type OAuth2DeviceAuthTokenParams,
-  type OAuth2Store,
 } from '@x/oauth2-core'
-import { approve, authenticateAlice, Browser, DEVICE_GRANT, enterCode, poll, signIn, startDevice } from '../fixtures/device-flow.js'
+import {
+  approve,
+  Browser,
+  DEVICE_GRANT,
+  deviceFlowProvider,
+  enterCode,
+  poll,
+  signIn,
+  startDevice,
+  type DeviceFlowProviderOptions,
+} from '../fixtures/device-flow.js'
 import { basicAuth, ISSUER, postToken, testClock } from '../fixtures/request.js'
 
 const clients: Record<string, ClientMetadata> = {
@@ -20,28 +27,7 @@ const clients: Record<string, ClientMetadata> = {
   web: { client_id: 'web', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'] },
 }
 
-function setup(
-  options: {
-    oidc?: boolean
-    store?: OAuth2Store
-    clock?: ReturnType<typeof testClock>
-    configure?: (b: OAuth2DeviceAuthorizationBuilder) => OAuth2DeviceAuthorizationBuilder
-  } = {},
-) {
-  const clock = options.clock ?? testClock()
-  let builder = (options.oidc === true ? OIDCDeviceAuthorizationBuilder : OAuth2DeviceAuthorizationBuilder)
-    .create()
-    .setIssuer(ISSUER)
-    .setClock(clock.now)
-    .findClient((id) => clients[id])
-    .addClientAuthenticationMethod('none')
-    .addClientAuthenticationMethod('client_secret_basic')
-    .setScopes({ profile: 'Your profile', offline_access: 'Keep access' })
-    .verificationRoute((r) => r.authenticateUser(authenticateAlice))
-  if (options.store !== undefined) builder = builder.setStore(options.store)
-  if (options.configure !== undefined) builder = options.configure(builder)
-  return { provider: builder.build(), clock }
-}
+const setup = (options: DeviceFlowProviderOptions = {}) => deviceFlowProvider(clients, options)
 
 describe('RFC 8628 §3.4 device access token request', () => {
   it('requires device_code', async () => {

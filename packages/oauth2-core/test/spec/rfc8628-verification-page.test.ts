@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
-import { OAuth2DeviceAuthorizationBuilder, type ClientMetadata } from '@x/oauth2-core'
+import { OAuth2DeviceAuthorizationBuilder, type ClientMetadata, type DeviceVerificationRoute } from '@x/oauth2-core'
 import {
   approve,
   authenticateAlice,
@@ -235,6 +235,17 @@ describe('RFC 8628 §3.3 user interaction: sign-in and consent', () => {
     const result = await enterCode(new Browser(unconfigured), user_code)
     expect(result.status).toBe(500)
     expect(String(onError.mock.calls[0]![0])).toMatch(/authenticateUser/)
+  })
+})
+
+describe('RFC 8628 §3.3 verificationRoute configuration errors', () => {
+  it('refuses a sign-in field name the page uses itself (user_code, oauth2_...), and a callback that is no function', () => {
+    const route = (configure: (r: DeviceVerificationRoute) => unknown) => () => OAuth2DeviceAuthorizationBuilder.create().verificationRoute(configure)
+    expect(route((r) => r.setUsernameField('user_code'))).toThrow(new TypeError('setUsernameField: "user_code" is the name of the page\'s own user code field.'))
+    expect(route((r) => r.setPasswordField('oauth2_step'))).toThrow(/^setPasswordField: "oauth2_step" must be 1 to 64 letters/)
+    expect(route((r) => r.setUsernameField('email').setPasswordField('pin'))).not.toThrow()
+    expect(route((r) => r.findSession(null as never))).toThrow(new TypeError('findSession(fn) needs a function.'))
+    expect(route((r) => r.setLoginRenderer('page' as never))).toThrow(new TypeError('setLoginRenderer(fn) needs a function.'))
   })
 })
 

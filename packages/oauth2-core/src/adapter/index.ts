@@ -1,0 +1,22 @@
+/**
+ * `@x/oauth2-core/adapter`: what a framework adapter (`@x/oauth2-express`, `@x/oauth2-fastify`,
+ * `@x/oauth2-hono`, or your own) needs besides the provider: the capped raw-body read, the body cap
+ * option, and the pathname the provider routes by. Web APIs only, like the rest of the core, so it
+ * serves adapters on Node, Bun, Deno and Workers alike.
+ *
+ * @example
+ * ```ts
+ * import { bodyTooLargeResult } from '@x/oauth2-core'
+ * import { readBody, resolveBodyLimit, TOO_LARGE } from '@x/oauth2-core/adapter'
+ *
+ * const limit = resolveBodyLimit(options.bodyLimit, 'myAdapter')
+ * const body = await readBody(nodeRequest, { limit, contentLength: nodeRequest.headers['content-length'] })
+ * const result = body === TOO_LARGE ? bodyTooLargeResult() : await provider.handle({ method, url, headers, body })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ * @module
+ */
+
+export { readBody, TOO_LARGE, type ReadBodyOptions } from './read-body.js'
+export { DEFAULT_BODY_LIMIT, resolveBodyLimit } from './body-limit.js'
+export { requestPathname } from './request-pathname.js'

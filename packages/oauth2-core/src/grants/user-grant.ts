@@ -1,0 +1,56 @@
+import type { ClientAuthMethodName } from '../client-auth/client-metadata.js'
+import { issueTokens, shouldIssueRefreshToken } from '../tokens/issue-tokens.js'
+import type { OAuth2TokenResponse } from '../tokens/token-response.js'
+import type { DefaultGrantInput } from './grant-definition.js'
+
+/**
+ * What a user approved, as a grant redeemed at the token endpoint carries it: at the authorization
+ * endpoint (`AuthorizationCodeData`) or on the device flow's verification page
+ * (`DeviceAuthorizationData`).
+ */
+export interface UserGrant {
+  grantId: string
+  clientId: string
+  sub: string
+  scopes: string[]
+  /** When the user authenticated, epoch seconds (OIDC `auth_time`). */
+  authTime: number
+  /** OIDC `nonce` of the authorization request; the device flow has none. */
+  nonce?: string
+  acr?: string
+  amr?: string[]
+}
+
+/**
+ * The core's default issuance for a grant a user approved ({@link issueTokens}): an access token,
+ * a refresh token where {@link shouldIssueRefreshToken} allows it, and an ID token when `openid`
+ * was granted (with `auth_time`, `acr`, `amr`, and `nonce` when the request had one).
+ * `clientAuthMethod`, when given, is recorded on the refresh token, so that a family begun by a
+ * confidential client is never redeemed with a bare `client_id` (RFC 6749 §6, §10.4).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
+ */
+export function issueUserGrantTokens(
+  grant: UserGrant,
+  { client, flow, runtime }: Pick<DefaultGrantInput<unknown>, 'client' | 'flow' | 'runtime'>,
+  options: { clientAuthMethod?: ClientAuthMethodName } = {},
+): Promise<OAuth2TokenResponse> {
+  return issueTokens({
+    grant: {
+      grantId: grant.grantId,
+      clientId: grant.clientId,
+      sub: grant.sub,
+      scope: grant.scopes,
+      authTime: grant.authTime,
+      ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}),
+      ...(grant.acr !== undefined ? { acr: grant.acr } : {}),
+      ...(grant.amr !== undefined ? { amr: grant.amr } : {}),
+    },
+    flow,
+    runtime,
+    client: client.client,
+    refreshToken: shouldIssueRefreshToken(flow, client, grant.scopes),
+    ...options,
+  })
+}
