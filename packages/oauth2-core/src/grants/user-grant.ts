@@ -1,4 +1,3 @@
-import type { ClientAuthMethodName } from '../client-auth/client-metadata.js'
 import { issueTokens, shouldIssueRefreshToken } from '../tokens/issue-tokens.js'
 import type { OAuth2TokenResponse } from '../tokens/token-response.js'
 import type { DefaultGrantInput } from './grant-definition.js'
@@ -25,7 +24,7 @@ export interface UserGrant {
  * The core's default issuance for a grant a user approved ({@link issueTokens}): an access token,
  * a refresh token where {@link shouldIssueRefreshToken} allows it, and an ID token when `openid`
  * was granted (with `auth_time`, `acr`, `amr`, and `nonce` when the request had one).
- * `clientAuthMethod`, when given, is recorded on the refresh token, so that a family begun by a
+ * How the client authenticated is recorded on the refresh token, so that a family begun by a
  * confidential client is never redeemed with a bare `client_id` (RFC 6749 §6, §10.4).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
@@ -34,7 +33,6 @@ export interface UserGrant {
 export function issueUserGrantTokens(
   grant: UserGrant,
   { client, flow, runtime }: Pick<DefaultGrantInput<unknown>, 'client' | 'flow' | 'runtime'>,
-  options: { clientAuthMethod?: ClientAuthMethodName } = {},
 ): Promise<OAuth2TokenResponse> {
   return issueTokens({
     grant: {
@@ -51,6 +49,6 @@ export function issueUserGrantTokens(
     runtime,
     client: client.client,
     refreshToken: shouldIssueRefreshToken(flow, client, grant.scopes),
-    ...options,
+    clientAuthMethod: client.method,
   })
 }
