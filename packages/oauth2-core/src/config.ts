@@ -5,6 +5,7 @@ import type { IntrospectionEndpointConfig } from './endpoints/introspection.js'
 import type { RevocationEndpointConfig } from './endpoints/revocation.js'
 import type { GrantDefinition } from './grants/grant-definition.js'
 import type { GenerateToken, OAuth2TokenParams } from './grants/token-context.js'
+import type { SecurityEventHook } from './security-events.js'
 import type { OAuth2Store } from './stores/oauth2-store.js'
 import type { ReplayStore } from './stores/replay-store.js'
 import type { RequestLimits } from './schemas/limits.js'
@@ -94,6 +95,8 @@ export interface ProviderConfig {
   replayStore: ReplayStore
   now: () => number
   onError: ErrorHook | undefined
+  /** Receives what reuse detection and similar defences caught. */
+  onSecurityEvent: SecurityEventHook | undefined
   /** Longest accepted client-assertion lifetime, seconds. */
   maxAssertionLifetime: number
   /** Body size, parameter length and scope token count limits of every request (`setRequestLimits`). */

@@ -21,6 +21,7 @@ export { BearerToken } from './builders/token-types.js'
 export { OAuth2Provider } from './server.js'
 export type { OAuth2Request, OAuth2RequestHeaders, OAuth2Result } from './types.js'
 export type { ErrorHook, TokenType } from './config.js'
+export type { SecurityEvent, SecurityEventHook } from './security-events.js'
 
 // Token handlers
 export type {

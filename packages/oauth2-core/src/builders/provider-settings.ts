@@ -1,5 +1,6 @@
 import type { ClientAuthMethod } from '../client-auth/client-auth-method.js'
 import type { FindClient } from '../client-auth/client-metadata.js'
+import type { SecurityEventHook } from '../security-events.js'
 import type { ErrorHook, FlowConfig, ProviderConfig } from '../config.js'
 import { MemoryStore } from '../stores/memory-store.js'
 import type { OAuth2Store } from '../stores/oauth2-store.js'
@@ -22,6 +23,7 @@ export interface ProviderSettings {
   store?: OAuth2Store
   now?: () => number
   onError?: ErrorHook
+  onSecurityEvent?: SecurityEventHook
   maxAssertionLifetime?: number
   limits?: Partial<RequestLimits>
   jwksPath?: string
@@ -108,6 +110,16 @@ export abstract class ProviderSettingsBuilder {
   /** The clock, in epoch milliseconds (default `Date.now`); inject one in tests. */
   setClock(now: () => number): this {
     this.settings.now = now
+    return this
+  }
+
+  /**
+   * Receives security events the core detected and acted upon: a reused refresh token (the grant is
+   * revoked, RFC 9700 §4.14.2), a reused authorization code (RFC 6749 §4.1.2). Wire it to alerting.
+   */
+  onSecurityEvent(hook: SecurityEventHook): this {
+    if (typeof hook !== 'function') throw new TypeError('onSecurityEvent(hook) needs a function.')
+    this.settings.onSecurityEvent = hook
     return this
   }
 
@@ -225,6 +237,7 @@ export function resolveProviderConfig(settings: ProviderSettings, flows: FlowCon
     replayStore: settings.replayStore ?? replayStoreFrom(store),
     now,
     onError: settings.onError,
+    onSecurityEvent: settings.onSecurityEvent,
     maxAssertionLifetime: settings.maxAssertionLifetime ?? 300,
     limits: resolveRequestLimits(settings.limits),
     ...(settings.additionalConfiguration !== undefined ? { additionalConfiguration: settings.additionalConfiguration } : {}),

@@ -125,7 +125,7 @@ async function redeemAuthorizationCode({ params, client, flow, runtime }: Omit<D
     // RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization server
     // MUST deny the request and SHOULD revoke (when possible) all tokens previously issued based on
     // that authorization code."
-    await revokeGrant(runtime, entry.grantId)
+    await revokeGrant(runtime, entry.grantId, { type: 'authorization_code_reuse', clientId: entry.clientId })
     throw new OAuth2Error('invalid_grant', 'The authorization code has already been used.')
   }
   if (runtime.config.now() >= entry.codeExpiresAt) throw new OAuth2Error('invalid_grant', 'The authorization code is invalid or expired.')

@@ -125,7 +125,7 @@ async function answerReuse(
 
   // RFC 9700 §4.14.2: "the authorization server cannot determine which party submitted the invalid
   // refresh token; it will revoke the active refresh token" - and with it the whole grant.
-  await revokeGrant(runtime, before.grantId)
+  await revokeGrant(runtime, before.grantId, { type: 'refresh_token_reuse', clientId: before.clientId })
   throw invalidGrant('The refresh token was already used; the grant has been revoked.', 'refresh token reuse detected (RFC 9700 §4.14.2)')
 }
 

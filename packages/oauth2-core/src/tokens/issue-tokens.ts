@@ -1,3 +1,4 @@
+import type { SecurityEvent } from '../security-events.js'
 import type { AuthenticatedClient } from '../client-auth/client-auth-method.js'
 import type { ClientAuthMethodName, ClientMetadata } from '../client-auth/client-metadata.js'
 import type { FlowConfig, ProviderConfig } from '../config.js'
@@ -254,9 +255,10 @@ export function shouldIssueRefreshToken(flow: FlowConfig, client: Pick<Authentic
  *
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
  */
-export async function revokeGrant(runtime: ProviderRuntime, grantId: string): Promise<void> {
+export async function revokeGrant(runtime: ProviderRuntime, grantId: string, event?: Omit<SecurityEvent, 'at' | 'grantId'>): Promise<void> {
   const { store } = runtime.config
   const now = runtime.config.now()
+  if (event !== undefined) reportSecurityEvent(runtime, { ...event, grantId, at: now } as SecurityEvent)
   // The marker must not carry `grantId`: store.revokeGrant() would delete it with the rest.
   await store.set('revoked_grant', grantId, { revokedAt: now }, now + longestAccessTokenTtl(runtime.config) * 1000)
   await store.revokeGrant(grantId)
@@ -353,4 +355,17 @@ function toScopeTokens(scope: string | readonly string[]): string[] {
     }
   }
   return [...new Set(tokens)]
+}
+
+/** Hands a security event to `onSecurityEvent`; a throwing hook is reported to `onError`, never to the client. */
+function reportSecurityEvent(runtime: ProviderRuntime, event: SecurityEvent): void {
+  try {
+    runtime.config.onSecurityEvent?.(event)
+  } catch (error) {
+    try {
+      runtime.config.onError?.(error, { method: 'POST', url: runtime.config.issuer, headers: {} })
+    } catch {
+      // Neither hook may break the response.
+    }
+  }
 }

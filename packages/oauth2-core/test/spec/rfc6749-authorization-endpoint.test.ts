@@ -783,6 +783,16 @@ describe('RFC 6749 §4.1.3 access token request with a core authorization code',
     expect(refresh.json['error']).toBe('invalid_grant')
   })
 
+  it('reports a reused code to onSecurityEvent (RFC 6749 §4.1.2)', async () => {
+    const events: Array<{ type: string; clientId: string }> = []
+    const { provider } = codeFlowProvider({ builder: (b) => b.onSecurityEvent((event) => events.push(event)) })
+    const { code, verifier, tokens } = await codeAndTokens(provider, { scope: 'openid profile' })
+    expect(tokens.status).toBe(200)
+    expect(events).toEqual([])
+    await postToken(provider, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }, WEB_AUTH)
+    expect(events).toMatchObject([{ type: 'authorization_code_reuse', clientId: WEB_CLIENT.client_id }])
+  })
+
   it('refuses a code issued to another client as invalid_grant', async () => {
     const other = { ...WEB_CLIENT, client_id: 'other-app', client_secret: 'other-secret' }
     const { provider } = codeFlowProvider({ clients: [WEB_CLIENT, other] })

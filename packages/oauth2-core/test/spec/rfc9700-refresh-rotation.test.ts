@@ -395,3 +395,34 @@ function bind(store: MemoryStore) {
     revokeGrant: store.revokeGrant.bind(store),
   }
 }
+
+describe('RFC 9700 §4.14.2 reuse detection is reported', () => {
+  it('hands onSecurityEvent a refresh_token_reuse event when a rotated token comes back', async () => {
+    const events: unknown[] = []
+    const clock = testClock()
+    const provider = codeFlow(clock).onSecurityEvent((event) => events.push(event)).build()
+    const first = await authorize(provider)
+    const rotated = await refresh(provider, first.refresh_token!)
+    expect(rotated.status).toBe(200)
+    expect(events).toEqual([])
+    const reused = await refresh(provider, first.refresh_token!)
+    expect(reused.json['error']).toBe('invalid_grant')
+    expect(events).toEqual([{ type: 'refresh_token_reuse', clientId: 'app', grantId: expect.any(String), at: clock.now() }])
+  })
+
+  it('keeps answering invalid_grant when the security hook throws, and reports the throw to onError', async () => {
+    const errors: unknown[] = []
+    const provider = codeFlow(testClock())
+      .onSecurityEvent(() => {
+        throw new Error('pager down')
+      })
+      .onError((error) => errors.push(error))
+      .build()
+    const first = await authorize(provider)
+    await refresh(provider, first.refresh_token!)
+    const reused = await refresh(provider, first.refresh_token!)
+    expect(reused.status).toBe(400)
+    expect(reused.json['error']).toBe('invalid_grant')
+    expect(errors).toHaveLength(1)
+  })
+})
