@@ -16,10 +16,11 @@ import { CLIENT_CREDENTIALS_BODY, FORM_HEADERS, TOKEN_PATH, refreshBody, refresh
 import { median, parseFlags, rotate, spread } from './stats.mjs'
 
 const flags = parseFlags()
+// Seconds. autocannon ends a window on its one-second tick, so windows are whole seconds.
 const ROUNDS = flags.quick ? 3 : 4
-const DURATION = flags.quick ? 0.8 : 3
-const WARMUP = flags.quick ? 0.5 : 1.5
-const ROUND_WARMUP = flags.quick ? 0.1 : 0.3
+const DURATION = flags.quick ? 1 : 3
+const WARMUP = flags.quick ? 1 : 2
+const ROUND_WARMUP = flags.quick ? 0 : 1
 const CONNECTIONS = 10
 
 /** A server script and how it is started. `grants`: what it is measured on. */
@@ -29,7 +30,7 @@ export const SUBJECTS = [
   { id: 'hello-express', script: 'hello-express', label: 'hello-world, Express', framework: 'express', kind: 'hello', grants: ['hello'] },
   { id: 'hello-hono', script: 'hello-hono', label: 'hello-world, Hono (node-server)', framework: 'hono', kind: 'hello', grants: ['hello'] },
   // Not part of the standard run (select them by id with BENCH_ONLY=id,id): experiments that split
-  // a request's cost between the layers (docs/performance.md, "Where a request's CPU goes").
+  // a request's cost between the layers (bench/RESULTS.md, "Found, not changed").
   { id: 'core-node-opaque', script: 'core-node', format: 'opaque', label: 'core on node:http, opaque', framework: 'node', kind: 'extra', grants: ['cc', 'refresh'] },
   { id: 'hello-node-token', script: 'hello-node-token', label: 'hello-world, node:http, token-response bytes', framework: 'node', kind: 'extra', grants: ['hello'] },
   { id: 'core-node-x2', script: 'core-node-x2', format: 'opaque', label: 'core on node:http, handle() twice per request', framework: 'node', kind: 'extra', grants: ['cc'] },

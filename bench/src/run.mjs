@@ -1,8 +1,9 @@
 /**
  * `pnpm bench`: builds the packages (tsc -b), then runs the in-process suite, the HTTP suite and the
  * memory test, each in its own process, and writes the tables to bench/RESULTS.md and
- * docs/performance.md. Flags: `--quick` (about two minutes), `--only core|http|memory` (the other
- * tables keep their last figures), `--profile` (servers write CPU profiles), `--no-build`.
+ * docs/performance.md. Flags: `--quick` (about two minutes; a smoke check whose figures are printed,
+ * not recorded), `--only core|http|memory` (the other tables keep their last figures), `--profile`
+ * (servers write CPU profiles), `--no-build`.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -14,7 +15,8 @@ import { parseFlags } from './stats.mjs'
 const flags = parseFlags()
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bench = fileURLToPath(new URL('../', import.meta.url))
-const resultsDir = new URL('../.results/', import.meta.url)
+// A quick run is a smoke check: its figures go to .results/quick/ and the terminal, never to the record.
+const resultsDir = new URL(flags.quick ? '../.results/quick/' : '../.results/', import.meta.url)
 mkdirSync(resultsDir, { recursive: true })
 
 function run(label, args, options = {}) {
@@ -60,6 +62,10 @@ writeFileSync(
   ),
 )
 const body = renderResults(readResults(resultsDir))
-writeSection(fileURLToPath(new URL('../RESULTS.md', import.meta.url)), body)
-writeSection(fileURLToPath(new URL('../../docs/performance.md', import.meta.url)), body)
-process.stdout.write(`\n${body}\n\nWritten to bench/RESULTS.md and docs/performance.md.\n`)
+if (flags.quick) {
+  process.stdout.write(`\n${body}\n\nA --quick run: bench/RESULTS.md and docs/performance.md keep the last full run's figures.\n`)
+} else {
+  writeSection(fileURLToPath(new URL('../RESULTS.md', import.meta.url)), body)
+  writeSection(fileURLToPath(new URL('../../docs/performance.md', import.meta.url)), body)
+  process.stdout.write(`\n${body}\n\nWritten to bench/RESULTS.md and docs/performance.md.\n`)
+}

@@ -8,7 +8,7 @@
  * seed and path of a failure).
  */
 import fc from 'fast-check'
-import { SignJWT } from 'jose'
+import { base64url, SignJWT } from 'jose'
 import { expect } from 'vitest'
 import {
   ClientSecretJwt,
@@ -639,4 +639,19 @@ export async function handleSafely(target: FuzzProvider, request: OAuth2Request,
   expectSafeResponse(request, result, target.store.take(), surface)
   expect(target.reported, `onError was called for ${request.method} ${request.url}`).toEqual([])
   return result
+}
+
+/**
+ * A compact JWS with each part re-encoded from its decoded bytes: two strings that differ only in
+ * base64url's unused trailing bits (RFC 4648 §3.5) are the same token to every verifier.
+ */
+export function canonicalJws(token: string): string {
+  try {
+    return token
+      .split('.')
+      .map((part) => base64url.encode(base64url.decode(part)))
+      .join('.')
+  } catch {
+    return token
+  }
 }
