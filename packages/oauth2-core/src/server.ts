@@ -7,7 +7,7 @@ import { createRevocationEndpoint } from './endpoints/revocation.js'
 import { createTokenEndpoint, type TokenEndpointEntry } from './endpoints/token.js'
 import { OAuth2Error } from './errors/oauth2-error.js'
 import { errorToResult, NO_STORE_HEADERS, serverErrorResult } from './errors/to-result.js'
-import { toHeaders } from './internal/headers.js'
+import { headerLookup } from './internal/headers.js'
 import {
   authenticateResourceRequest,
   type AuthenticateResourceOptions,
@@ -97,8 +97,8 @@ export class OAuth2Provider {
   async handle(request: OAuth2Request): Promise<OAuth2Result> {
     let endpoint: Endpoint | undefined
     try {
-      const url = parseRequestUrl(request?.url, this.issuer)
-      endpoint = this.#endpoints.get(url.pathname)
+      const target = parseRequestTarget(request?.url, this.issuer)
+      endpoint = this.#endpoints.get(target.pathname)
       if (endpoint === undefined) return { status: 404, headers: {}, body: '' }
       const method = typeof request.method === 'string' ? request.method.toUpperCase() : ''
       if (!endpoint.methods.includes(method)) {
@@ -110,7 +110,7 @@ export class OAuth2Provider {
           endpoint.noStore ? NO_STORE_HEADERS : {},
         )
       }
-      const req: EndpointRequest = { request, method, url, headers: toHeaders(request.headers) }
+      const req: EndpointRequest = { request, method, pathname: target.pathname, get url() { return target.url() }, headers: headerLookup(request.headers) }
       return await endpoint.handle(req)
     } catch (error) {
       const noStore = endpoint === undefined || endpoint.noStore ? NO_STORE_HEADERS : {}
@@ -193,6 +193,32 @@ export class OAuth2Provider {
       // A failing error hook must not turn a 500 into a rejection.
     }
   }
+}
+
+/** A path-absolute request target the URL parser would not rewrite: no dot segment, `%`, backslash, whitespace or control character. */
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/
+
+/**
+ * The request's pathname (what endpoints are routed by) and its URL resolved against the issuer,
+ * built only when an endpoint reads the query. A plain path-absolute target (`/token`, what Node
+ * adapters pass) is its own pathname, as `new URL(target, issuer).pathname` would give it; anything
+ * else (an absolute URL, dot segments, escapes, ...) goes through the URL parser at once, whose
+ * refusal is the client's error.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9112#section-3.2.1
+ */
+function parseRequestTarget(url: unknown, issuer: string): { pathname: string; url(): URL } {
+  if (typeof url === 'string' && url.charCodeAt(0) === 0x2f) {
+    const end = url.search(/[?#]/)
+    const pathname = end === -1 ? url : url.slice(0, end)
+    if (PLAIN_PATH.test(pathname) && !DOT_SEGMENT.test(pathname)) {
+      let parsed: URL | undefined
+      return { pathname, url: () => (parsed ??= parseRequestUrl(url, issuer)) }
+    }
+  }
+  const parsed = parseRequestUrl(url, issuer)
+  return { pathname: parsed.pathname, url: () => parsed }
 }
 
 /** The request URL, resolved against the issuer; an unparseable one is the client's error. */

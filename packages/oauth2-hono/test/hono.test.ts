@@ -90,6 +90,38 @@ describe('honoOAuth2: body size cap', () => {
     expect((await response.json()).error).toBe('invalid_request')
   })
 
+  it('reads a body whose declared Content-Length is within the cap, and answers 413 to one declared over it', async () => {
+    const { provider } = createTestProvider()
+    const app = new Hono().route('/', honoOAuth2(provider, { bodyLimit: 100 }))
+    const headers = (length: number) => ({ 'content-type': FORM, authorization: BASIC, 'content-length': String(length) })
+    const fits = `${GRANT}&pad=${'a'.repeat(100 - GRANT.length - 5)}`
+    expect((await postToken(app, '/oauth2/token', fits, { headers: headers(100) })).status).toBe(200)
+    const over = `${fits}a`
+    const refused = await postToken(app, '/oauth2/token', over, { headers: headers(101) })
+    expect(refused.status).toBe(413)
+    expect(await refused.json()).toEqual({ error: 'invalid_request', error_description: 'The request body is too large.' })
+  })
+
+  it('answers 413 when the body read is larger than the Content-Length it declared', async () => {
+    const { provider } = createTestProvider()
+    const app = new Hono().route('/', honoOAuth2(provider, { bodyLimit: 100 }))
+    const response = await postToken(app, '/oauth2/token', `${GRANT}&pad=${'a'.repeat(200)}`, {
+      headers: { 'content-type': FORM, authorization: BASIC, 'content-length': '10' },
+    })
+    expect(response.status).toBe(413)
+  })
+
+  it('decodes a body read by its Content-Length as the stream reader does (UTF-8, U+FFFD for invalid bytes)', async () => {
+    const { provider } = createTestProvider()
+    const app = new Hono().route('/', honoOAuth2(provider))
+    // An invalid UTF-8 byte in the scope: the same error answer whichever path read the body.
+    const bytes = new Uint8Array([...new TextEncoder().encode(`${GRANT}&scope=`), 0xff])
+    const declared = await postToken(app, '/oauth2/token', bytes, { headers: { 'content-type': FORM, authorization: BASIC, 'content-length': String(bytes.byteLength) } })
+    const streamed = await postToken(app, '/oauth2/token', bytes)
+    expect(declared.status).toBe(streamed.status)
+    expect(await declared.text()).toBe(await streamed.text())
+  })
+
   it('refuses a bodyLimit that is not a positive whole number', () => {
     const { provider } = createTestProvider()
     expect(() => honoOAuth2(provider, { bodyLimit: Number.NaN })).toThrow(/bodyLimit/)

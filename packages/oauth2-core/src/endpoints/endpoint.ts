@@ -1,13 +1,18 @@
 import type { ProviderConfig } from '../config.js'
 import type { KeyManager } from '../tokens/key-manager.js'
+import type { HeaderLookup } from '../internal/headers.js'
 import type { OAuth2Request, OAuth2Result } from '../types.js'
 
 /** A request as an endpoint sees it: parsed once by the provider. */
 export interface EndpointRequest {
   request: OAuth2Request
   method: string
-  url: URL
-  headers: Headers
+  /** The request URL's pathname, which routed it here. */
+  pathname: string
+  /** The request URL resolved against the issuer (parsed when first read: most endpoints never need the query). */
+  readonly url: URL
+  /** Case-insensitive header lookup, `null` when absent; repeated fields joined as `Headers` joins them. */
+  headers: HeaderLookup
 }
 
 /** What endpoints share: the configuration, the keys, and the issuer's URLs. */

@@ -29,7 +29,7 @@ export function csrfCookieName(issuer: string): string {
  * two tabs signing in at once do not void each other's forms. Always returns the `Set-Cookie` value
  * (refreshing its lifetime).
  */
-export function ensureCsrfToken(headers: Headers, issuer: string): CsrfToken {
+export function ensureCsrfToken(headers: Pick<Headers, 'get'>, issuer: string): CsrfToken {
   const name = csrfCookieName(issuer)
   const existing = readCookie(headers, name)
   const token = existing !== undefined && TOKEN_PATTERN.test(existing) ? existing : randomToken(32)
@@ -44,7 +44,7 @@ export function ensureCsrfToken(headers: Headers, issuer: string): CsrfToken {
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
-export async function checkCsrf(headers: Headers, form: Readonly<Record<string, string>>, issuer: string): Promise<boolean> {
+export async function checkCsrf(headers: Pick<Headers, 'get'>, form: Readonly<Record<string, string>>, issuer: string): Promise<boolean> {
   const cookie = readCookie(headers, csrfCookieName(issuer))
   const field = form[INTERACTION_FIELDS.csrf]
   if (cookie === undefined || field === undefined || !TOKEN_PATTERN.test(cookie)) return false
@@ -52,7 +52,7 @@ export async function checkCsrf(headers: Headers, form: Readonly<Record<string, 
 }
 
 /** The value of the first cookie named `name` in the request's `Cookie` header(s). */
-function readCookie(headers: Headers, name: string): string | undefined {
+function readCookie(headers: Pick<Headers, 'get'>, name: string): string | undefined {
   const header = headers.get('cookie')
   if (header === null) return undefined
   // Headers joins repeated Cookie headers with ", "; RFC 6265 §4.2.1 separates pairs with "; ".

@@ -2,7 +2,7 @@ import type { ProviderRuntime } from '../endpoints/endpoint.js'
 import { OAuth2Error } from '../errors/oauth2-error.js'
 import { errorToResult, NO_STORE_HEADERS } from '../errors/to-result.js'
 import { isFormContentType } from '../internal/form.js'
-import { toHeaders } from '../internal/headers.js'
+import { headerLookup, type HeaderLookup } from '../internal/headers.js'
 import { SCOPE_PATTERN } from '../schemas/common.js'
 import { validateAccessToken, type ValidAccessToken } from '../tokens/validate-access-token.js'
 import type { OAuth2RequestHeaders, OAuth2Result } from '../types.js'
@@ -61,7 +61,7 @@ export async function authenticateResourceRequest(
 ): Promise<ResourceAuthentication> {
   const required = requiredScopes(options.scopes)
   const realm = runtime.config.issuer.replace(/["\\]/g, '')
-  const headers = toHeaders(request?.headers)
+  const headers = headerLookup(request?.headers)
   const authorization = headers.get('authorization')
   const scheme = authorization === null ? undefined : AUTH_SCHEME.exec(authorization)?.[1]?.toLowerCase()
   const inHeader = scheme === 'bearer'
@@ -119,7 +119,7 @@ function hasQueryToken(url: string | undefined, issuer: string): boolean {
   }
 }
 
-function hasFormToken(body: string | URLSearchParams | null | undefined, headers: Headers): boolean {
+function hasFormToken(body: string | URLSearchParams | null | undefined, headers: HeaderLookup): boolean {
   if (body === undefined || body === null || !isFormContentType(headers.get('content-type'))) return false
   return (typeof body === 'string' ? new URLSearchParams(body) : body).has('access_token')
 }
