@@ -2,5 +2,5 @@ import { defineProject } from 'vitest/config'
 
 export default defineProject({
   ssr: { resolve: { conditions: ['@x/source', 'module', 'node', 'development|production'] } },
-  test: { name: 'oauth2-hono', include: ['test/**/*.test.ts'] },
+  test: { name: 'oauth2-hono', include: ['test/**/*.test.ts'], setupFiles: ['../../vitest.setup.ts'] },
 })

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { headerLookup } from '../../src/internal/headers.js'
-import type { OAuth2RequestHeaders } from '../../src/types.js'
+import type { OAuth2RequestHeaders, OAuth2Result } from '../../src/types.js'
 import { authorize, codeFlowProvider, codeRequest, WEB_AUTH } from '../fixtures/authorization.js'
 import { ISSUER, tokenRequest } from '../fixtures/request.js'
 
@@ -68,7 +68,7 @@ describe('RFC 9112 §3.2.1 request target (origin form), routed as its URL', () 
         const absolute = URL.canParse(path, ISSUER) ? new URL(path, ISSUER).href : 'http://['
         const viaPath = await provider.handle({ method: 'GET', url: path, headers: {} })
         const viaUrl = await provider.handle({ method: 'GET', url: absolute, headers: {} })
-        expect(viaPath, path).toEqual(viaUrl)
+        expect(withoutNonces(viaPath), path).toEqual(withoutNonces(viaUrl))
       }),
       { numRuns: 500 },
     )
@@ -84,3 +84,9 @@ describe('RFC 9112 §3.2.1 request target (origin form), routed as its URL', () 
     expect((await authorize(provider, withoutClient, {}, '/oauth2/authorize')).status).toBe(400)
   })
 })
+
+/** HTML pages carry a fresh CSP nonce each time: compare them with the nonces blanked out. */
+function withoutNonces(result: OAuth2Result): OAuth2Result {
+  const blank = (text: string) => text.replace(/nonce-[A-Za-z0-9_-]+/g, 'nonce-N').replace(/nonce="[A-Za-z0-9_-]+"/g, 'nonce="N"')
+  return { ...result, body: blank(result.body), headers: Object.fromEntries(Object.entries(result.headers).map(([k, v]) => [k, blank(v)])) }
+}
