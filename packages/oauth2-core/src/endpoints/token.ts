@@ -9,10 +9,9 @@ import { isFormContentType, parseForm } from '../internal/form.js'
 import { parseParams } from '../schemas/parse-params.js'
 import { scopeTokens } from '../schemas/common.js'
 import { createIdToken } from '../tokens/id-token.js'
-import { decodeJwt } from 'jose'
 import { sha256 } from '../internal/hash.js'
 import type { AccessTokenEntry } from '../tokens/issue-tokens.js'
-import { createJwtAccessToken, type JwtAccessTokenClaims, type SignedToken } from '../tokens/jwt-access-token.js'
+import { signJwtAccessToken, type JwtAccessTokenClaims, type JwtAccessTokenDefaults, type SignedToken } from '../tokens/jwt-access-token.js'
 import { createIssueTokensHelper, idTokenAlgorithm } from '../tokens/issue-tokens.js'
 import { OAuth2TokenResponse } from '../tokens/token-response.js'
 import { verifyJwt } from '../tokens/verify-jwt.js'
@@ -133,9 +132,7 @@ async function runGrant(
   // checks run before any handler, and the handler context gets what was stored.
   const resolved = grant.grant.resolve !== undefined ? await grant.grant.resolve({ params: parsed, client, flow, runtime, request: req.request }) : {}
 
-
   const issuer = config.issuer
-  const idTokenAlg = idTokenAlgorithm(registered?.id_token_signed_response_alg)
   const context: OAuth2TokenParams = {
     grantType,
     clientId: client.clientId,
@@ -170,7 +167,9 @@ async function runGrant(
     context.createIdToken = (claims, options = {}) =>
       createIdToken(claims, options, {
         keys: runtime.keys,
-        alg: idTokenAlg,
+        // Resolved only when an ID token is signed: a client registered for an algorithm this
+        // provider lacks still gets every other grant.
+        alg: idTokenAlgorithm(registered?.id_token_signed_response_alg),
         issuer,
         clientId: client.clientId,
         ttl: flow.idTokenTtl,
@@ -192,10 +191,9 @@ async function recordJwtAccessToken(
   runtime: ProviderRuntime,
   clientId: string,
   claims: JwtAccessTokenClaims,
-  defaults: Parameters<typeof createJwtAccessToken>[1],
+  defaults: JwtAccessTokenDefaults,
 ): Promise<SignedToken> {
-  const signed = await createJwtAccessToken(claims, defaults)
-  const payload = decodeJwt(signed.token)
+  const { payload, ...signed } = await signJwtAccessToken(claims, defaults)
   if (typeof payload.jti === 'string' && typeof payload.exp === 'number') {
     const entry: AccessTokenEntry = {
       grantId: typeof claims['grant_id'] === 'string' ? claims['grant_id'] : `handler:${payload.jti}`,

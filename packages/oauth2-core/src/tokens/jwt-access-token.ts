@@ -40,6 +40,15 @@ export interface JwtAccessTokenDefaults {
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2
  */
 export async function createJwtAccessToken(claims: JwtAccessTokenClaims, defaults: JwtAccessTokenDefaults): Promise<SignedToken> {
+  const { token, kid } = await signJwtAccessToken(claims, defaults)
+  return { token, kid }
+}
+
+/** {@link createJwtAccessToken}, also returning the signed claims, for callers that record the token. */
+export async function signJwtAccessToken(
+  claims: JwtAccessTokenClaims,
+  defaults: JwtAccessTokenDefaults,
+): Promise<SignedToken & { payload: JWTPayload }> {
   const { kid, alg, key } = await defaults.keys.signingKey(defaults.alg)
   const iat = Math.floor(defaults.now / 1000)
   const payload: JWTPayload = {
@@ -58,7 +67,7 @@ export async function createJwtAccessToken(claims: JwtAccessTokenClaims, default
   if (Array.isArray(payload['scope'])) payload['scope'] = (payload['scope'] as string[]).join(' ')
   if (payload['scope'] === undefined || payload['scope'] === '') delete payload['scope']
   const token = await new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(key)
-  return { token, kid }
+  return { token, kid, payload }
 }
 
 /** @internal The claims whose value is not `undefined`. */

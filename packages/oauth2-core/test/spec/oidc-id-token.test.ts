@@ -1,6 +1,7 @@
 import { base64url, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose'
 import { describe, expect, it, vi } from 'vitest'
 import {
+  OIDCClientCredentialsBuilder,
   InMemoryKeyStore,
   OAuth2AuthorizationCodeBuilder,
   OAuth2TokenResponse,
@@ -265,5 +266,17 @@ describe('createIdToken availability', () => {
   it('is absent on an OAuth 2.0 builder without openid, even with JWT access tokens', async () => {
     expect(await helperPresence(OAuth2AuthorizationCodeBuilder.create().setScopes({ profile: 'Your profile' }))).toEqual({ idToken: false, accessToken: false })
     expect(await helperPresence(OAuth2AuthorizationCodeBuilder.create().useAccessTokenJwks(true))).toEqual({ idToken: false, accessToken: true })
+  })
+})
+
+describe('OpenID Connect Dynamic Registration §2 id_token_signed_response_alg, resolved only when an ID token is signed', () => {
+  it('serves a grant without an ID token to a client registered for an algorithm the provider does not sign with', async () => {
+    const provider = OIDCClientCredentialsBuilder.create()
+      .setIssuer(ISSUER)
+      .findClient((id) => (id === 'svc' ? { client_id: 'svc', client_secret: 'svc-secret', grant_types: ['client_credentials'], id_token_signed_response_alg: 'PS512' } : undefined))
+      .tokenRoute((route) => route.generateToken(() => new OAuth2TokenResponse({ access_token: 'at' })))
+      .build()
+    const { status } = await postToken(provider, { grant_type: 'client_credentials' }, { authorization: basicAuth('svc', 'svc-secret') })
+    expect(status).toBe(200)
   })
 })
