@@ -22,7 +22,7 @@ export async function authenticateWithSecret(
   credentials: { clientId: string; clientSecret: string },
   context: ClientAuthContext,
 ): Promise<AuthenticatedClient> {
-  if (context.client !== undefined) await verifySharedSecret(context.client, credentials.clientSecret, context.now)
+  if (context.client !== undefined) verifySharedSecret(context.client, credentials.clientSecret, context.now)
   return {
     clientId: credentials.clientId,
     method,

@@ -6,9 +6,9 @@ import type { ClientMetadata } from './client-metadata.js'
  * Checks a presented secret against the registered one in constant time (RFC 6749 §10.3)
  * and refuses an expired secret (RFC 7591 §3.2.1 `client_secret_expires_at`).
  */
-export async function verifySharedSecret(client: ClientMetadata, presented: string, now: number): Promise<void> {
+export function verifySharedSecret(client: ClientMetadata, presented: string, now: number): void {
   const expected = usableSecret(client, now)
-  if (!(await timingSafeEqual(presented, expected))) {
+  if (!timingSafeEqual(presented, expected)) {
     throw new OAuth2Error('invalid_client', 'Client authentication failed.', { detail: 'client secret mismatch' })
   }
 }

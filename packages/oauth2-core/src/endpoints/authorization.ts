@@ -211,6 +211,6 @@ async function issueCode(
   }
   // Kept past its expiry for as long as an access token of its first use can live: a replay in that
   // time is still recognized as one, and revokes those tokens (RFC 6749 §4.1.2).
-  await runtime.config.store.set('authorization_code', await sha256(code), entry, now + (settings.codeTtl + flow.tokenTtl) * 1000)
+  await runtime.config.store.set('authorization_code', sha256(code), entry, now + (settings.codeTtl + flow.tokenTtl) * 1000)
   return code
 }

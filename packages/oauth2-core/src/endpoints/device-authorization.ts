@@ -151,7 +151,7 @@ export function createDeviceAuthorizationEndpoint(pathname: string, flow: FlowCo
       }
       if (verificationUri === undefined) throw new Error('The device flow has neither generateCode nor a verification page.')
       requireVerifiedClient(client, flow, config.issuer)
-      return jsonResult(200, await issueDeviceCodes(flow, client.clientId, scopes, device, verificationUri, runtime), { ...NO_STORE_HEADERS })
+      return jsonResult(200, await issueDeviceCodes(flow, client.clientId, scopes, device, verificationUri, runtime), NO_STORE_HEADERS)
     },
   }
 }
@@ -172,7 +172,7 @@ async function issueDeviceCodes(
   const { store, now: clock } = runtime.config
   const now = clock()
   const deviceCode = randomToken(32)
-  const id = await deviceCodeId(deviceCode)
+  const id = deviceCodeId(deviceCode)
   const grantId = randomToken(16)
   const entry: DeviceCodeEntry = {
     grantId,
@@ -188,7 +188,7 @@ async function issueDeviceCodes(
   let userCode: string | undefined
   for (let attempt = 0; attempt < 10 && userCode === undefined; attempt++) {
     const candidate = generateUserCode()
-    const candidateId = await userCodeId(candidate)
+    const candidateId = userCodeId(candidate)
     const userEntry: UserCodeEntry = { grantId, deviceCodeId: id }
     if (await runtime.config.store.setIfAbsent('user_code', candidateId, userEntry, entry.expiresAt)) {
       userCode = candidate
@@ -250,5 +250,5 @@ function toDeviceResult(
   if (response['verification_uri_complete'] !== undefined && typeof response['verification_uri_complete'] !== 'string') {
     throw new TypeError('generateCode returned a verification_uri_complete that is not a string.')
   }
-  return jsonResult(200, response, { ...NO_STORE_HEADERS })
+  return jsonResult(200, response, NO_STORE_HEADERS)
 }

@@ -153,14 +153,14 @@ export function createDeviceVerificationEndpoint(pathname: string, flow: FlowCon
     const address = req.request.clientAddress
     if (typeof address !== 'string' || address === '') return undefined
     const window = fixedWindow(config.now(), limits.windowSeconds * 1000)
-    return { id: `device_verify_addr:${await sha256(address)}:${window.index}`, limit: limits.perClientAddress, expiresAt: window.end }
+    return { id: `device_verify_addr:${sha256(address)}:${window.index}`, limit: limits.perClientAddress, expiresAt: window.end }
   }
 
   /** The live, undecided authorization a typed code names, or `undefined`. */
   async function findCode(input: string | undefined): Promise<FoundCode | undefined> {
     const normalized = normalizeUserCode(input)
     if (normalized === undefined) return undefined
-    const id = await toUserCodeId(normalized)
+    const id = toUserCodeId(normalized)
     const pointer = await config.store.get('user_code', id)
     // A consumed user code is one the user already decided on.
     if (pointer === undefined || pointer.consumedAt !== undefined || typeof pointer['deviceCodeId'] !== 'string') return undefined

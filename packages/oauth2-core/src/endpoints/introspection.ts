@@ -80,7 +80,7 @@ export function createIntrospectionEndpoint(pathname: string, introspection: Int
       const described = found === undefined ? undefined : await describe(found, runtime)
       const visible = described !== undefined && (await canIntrospect({ clientId: client.clientId, client: client.client }, described))
       // RFC 7662 §2.2: for an inactive token the server "SHOULD NOT include any additional information".
-      return jsonResult(200, visible ? described : { active: false }, { ...NO_STORE_HEADERS })
+      return jsonResult(200, visible ? described : { active: false }, NO_STORE_HEADERS)
     },
   }, runtime)
 }

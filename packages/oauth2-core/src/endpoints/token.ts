@@ -133,23 +133,20 @@ async function runGrant(
   const resolved = grant.grant.resolve !== undefined ? await grant.grant.resolve({ params: parsed, client, flow, runtime, request: req.request }) : {}
 
   const issuer = config.issuer
-  const context: OAuth2TokenParams = {
-    grantType,
-    clientId: client.clientId,
-    ...(client.clientSecret !== undefined ? { clientSecret: client.clientSecret } : {}),
-    clientAuthMethod: client.method,
-    clientAuthenticated: client.verified,
-    ...(registered !== undefined ? { client: registered } : {}),
-    ttl: flow.tokenTtl,
-    tokenType: flow.tokenType.prefix,
-    issuer,
-    ...(scope !== undefined ? { scope } : {}),
-    scopes,
-    ...grant.grant.fields(parsed),
-    ...resolved,
-    verifyJwt: (token, options = {}) => verifyJwt(token, options, { keys: runtime.keys, issuer, now: config.now() }),
-    issueTokens: createIssueTokensHelper(flow, runtime, client, scopes),
-  }
+  // Filled member by member (no spreads): built for every token request, default handlers included.
+  const context = { grantType, clientId: client.clientId } as OAuth2TokenParams
+  if (client.clientSecret !== undefined) context.clientSecret = client.clientSecret
+  context.clientAuthMethod = client.method
+  context.clientAuthenticated = client.verified
+  if (registered !== undefined) context.client = registered
+  context.ttl = flow.tokenTtl
+  context.tokenType = flow.tokenType.prefix
+  context.issuer = issuer
+  if (scope !== undefined) context.scope = scope
+  context.scopes = scopes
+  Object.assign(context, grant.grant.fields(parsed), resolved)
+  context.verifyJwt = (token, options = {}) => verifyJwt(token, options, { keys: runtime.keys, issuer, now: config.now() })
+  context.issueTokens = createIssueTokensHelper(flow, runtime, client, scopes)
   if (flow.jwtAccessTokens) {
     context.createJwtAccessToken = (claims = {}) =>
       recordJwtAccessToken(runtime, client.clientId, claims, {
@@ -204,7 +201,7 @@ async function recordJwtAccessToken(
       iat: payload.iat ?? Math.floor(defaults.now / 1000),
       exp: payload.exp,
     }
-    await runtime.config.store.set('access_token', await sha256(payload.jti), entry, payload.exp * 1000)
+    await runtime.config.store.set('access_token', sha256(payload.jti), entry, payload.exp * 1000)
   }
   return signed
 }
@@ -249,7 +246,7 @@ function toTokenResult(result: NonNullable<TokenHandlerResult>, client: Authenti
   if (expiresIn !== undefined && !(typeof expiresIn === 'number' && Number.isInteger(expiresIn) && expiresIn >= 0)) {
     throw new TypeError('generateToken returned an expires_in that is not a non-negative integer.')
   }
-  return jsonResult(200, token, { ...NO_STORE_HEADERS })
+  return jsonResult(200, token, NO_STORE_HEADERS)
 }
 
 function hasToJSON(value: object): value is { toJSON(): unknown } {

@@ -129,7 +129,7 @@ export function createUserInfoEndpoint(pathname: string, settings: UserInfoSetti
       for (const [name, value] of Object.entries(claims)) if (released.has(name) && value !== undefined) body[name] = value
       // OIDC Core §5.3.2: "The sub Claim in the UserInfo Response MUST be verified to exactly match the sub Claim in the ID Token".
       body['sub'] = valid.sub
-      return jsonResult(200, body, { ...NO_STORE_HEADERS })
+      return jsonResult(200, body, NO_STORE_HEADERS)
     },
   }
 }

@@ -119,7 +119,7 @@ export const coreAuthorizationCodeGrant: GrantDefinition<Params> = {
 
 async function redeemAuthorizationCode({ params, client, flow, runtime }: Omit<DefaultGrantInput<Params>, 'context'>): Promise<{ authorization: AuthorizationCodeData }> {
   const { store } = runtime.config
-  const entry = (await store.consume('authorization_code', await sha256(params.code))) as AuthorizationCodeEntry | undefined
+  const entry = (await store.consume('authorization_code', sha256(params.code))) as AuthorizationCodeEntry | undefined
   if (entry === undefined) throw new OAuth2Error('invalid_grant', 'The authorization code is invalid or expired.')
   if (entry.consumedAt !== undefined) {
     // RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization server

@@ -71,7 +71,7 @@ export const coreDeviceCodeGrant: GrantDefinition<Params> = {
 async function answerDevicePoll({ params, client, flow, runtime }: Omit<DefaultGrantInput<Params>, 'context'>): Promise<Record<string, unknown>> {
   const { store } = runtime.config
   const now = runtime.config.now()
-  const id = await deviceCodeId(params.device_code)
+  const id = deviceCodeId(params.device_code)
   const entry = await getDeviceCode(store, id)
   if (entry === undefined || entry.flow !== flow.name) {
     const userHandler = flow.grants.some((g) => g.grant.grantType === GrantType.DEVICE_CODE && g.generateToken !== undefined)

@@ -30,8 +30,8 @@ export async function issueLoginTicket(runtime: ProviderRuntime, user: SignedInU
     auth_time: user.authTime,
     ...(user.acr !== undefined ? { acr: user.acr } : {}),
     ...(user.amr !== undefined ? { amr: user.amr } : {}),
-    bnd: await bindingHash(binding.carry),
-    csh: await sha256(binding.csrfToken),
+    bnd: bindingHash(binding.carry),
+    csh: sha256(binding.csrfToken),
   })
     .setProtectedHeader({ alg, kid, typ: TICKET_TYP })
     .setIssuer(config.issuer)
@@ -54,7 +54,7 @@ export async function redeemLoginTicket(runtime: ProviderRuntime, ticket: string
   const { sub, auth_time: authTime, acr, amr, bnd, csh, jti, exp } = payload as Record<string, unknown>
   if (typeof sub !== 'string' || typeof authTime !== 'number' || typeof jti !== 'string' || typeof exp !== 'number') return undefined
   // lint-core-allow secret-equality: bnd and csh come from a ticket whose signature was just verified, so no guess reaches this compare; the CSRF token itself was compared in constant time by checkCsrf.
-  if (bnd !== (await bindingHash(binding.carry)) || csh !== (await sha256(binding.csrfToken))) return undefined
+  if (bnd !== bindingHash(binding.carry) || csh !== sha256(binding.csrfToken)) return undefined
   // Single use: a double-submitted consent form yields one authorization, not two.
   if (!(await config.replayStore.consume(`login-ticket:${jti}`, exp * 1000))) return undefined
   return {
@@ -66,7 +66,7 @@ export async function redeemLoginTicket(runtime: ProviderRuntime, ticket: string
 }
 
 /** A hash of the request's fields, independent of their order. */
-async function bindingHash(carry: Readonly<Record<string, string>>): Promise<string> {
+function bindingHash(carry: Readonly<Record<string, string>>): string {
   const entries = Object.entries(carry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return sha256(JSON.stringify(entries))
 }

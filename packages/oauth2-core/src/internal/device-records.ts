@@ -52,12 +52,12 @@ export interface DevicePollEntry extends StoredEntry {
 }
 
 /** The store id of a device code. */
-export function deviceCodeId(deviceCode: string): Promise<string> {
+export function deviceCodeId(deviceCode: string): string {
   return sha256(deviceCode)
 }
 
 /** The store id of a normalized user code. */
-export function userCodeId(normalizedUserCode: string): Promise<string> {
+export function userCodeId(normalizedUserCode: string): string {
   return sha256(`user_code:${normalizedUserCode}`)
 }
 

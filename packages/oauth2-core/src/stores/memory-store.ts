@@ -43,7 +43,8 @@ export interface MemoryStoreOptions {
  */
 export class MemoryStore implements OAuth2Store {
   readonly #slots = new Map<string, Slot>()
-  readonly #grants = new Map<string, Set<string>>()
+  /** The keys of each grant's entries: one key as a string (most grants, e.g. client_credentials), several as a Set. */
+  readonly #grants = new Map<string, string | Set<string>>()
   /** Every slot written, soonest expiry first (a binary min-heap); removed slots stay until their time. */
   #expiries: Slot[] = []
   /** The queue's length when last compacted (or its highest since): an array never gives memory back. */
@@ -103,7 +104,8 @@ export class MemoryStore implements OAuth2Store {
 
   async revokeGrant(grantId: string): Promise<void> {
     const keys = this.#grants.get(grantId)
-    if (keys !== undefined) for (const k of [...keys]) this.#remove(k)
+    if (typeof keys === 'string') this.#remove(keys)
+    else if (keys !== undefined) for (const k of [...keys]) this.#remove(k)
     this.#grants.delete(grantId)
   }
 
@@ -124,9 +126,10 @@ export class MemoryStore implements OAuth2Store {
     const slot: Slot = { key: k, entry: stored, expiresAt }
     this.#slots.set(k, slot)
     if (typeof stored.grantId === 'string') {
-      let keys = this.#grants.get(stored.grantId)
-      if (keys === undefined) this.#grants.set(stored.grantId, (keys = new Set()))
-      keys.add(k)
+      const keys = this.#grants.get(stored.grantId)
+      if (keys === undefined) this.#grants.set(stored.grantId, k)
+      else if (typeof keys !== 'string') keys.add(k)
+      else if (keys !== k) this.#grants.set(stored.grantId, new Set([keys, k]))
     }
     pushSlot(this.#expiries, slot)
     if (this.#expiries.length > this.#expiriesHigh) this.#expiriesHigh = this.#expiries.length
@@ -142,8 +145,11 @@ export class MemoryStore implements OAuth2Store {
     slot.entry = undefined
     if (typeof grantId === 'string') {
       const keys = this.#grants.get(grantId)
-      keys?.delete(k)
-      if (keys?.size === 0) this.#grants.delete(grantId)
+      if (keys === k) this.#grants.delete(grantId)
+      else if (typeof keys === 'object') {
+        keys.delete(k)
+        if (keys.size === 0) this.#grants.delete(grantId)
+      }
     }
   }
 

@@ -7,8 +7,8 @@ import { OAuth2Error } from '../errors/oauth2-error.js'
 import { GrantType } from '../grants/grant-types.js'
 import { sha256 } from '../internal/hash.js'
 import { randomToken } from '../internal/random.js'
-import { createIdToken } from './id-token.js'
-import { createJwtAccessToken } from './jwt-access-token.js'
+import { createIdToken, type IdTokenClaims } from './id-token.js'
+import { signJwtAccessToken, type JwtAccessTokenClaims } from './jwt-access-token.js'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './key-store.js'
 import { OAuth2TokenResponse } from './token-response.js'
 
@@ -130,15 +130,18 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
   const now = config.now()
   const iat = Math.floor(now / 1000)
   const exp = iat + flow.tokenTtl
-  const accessScope = [...(options.accessTokenScope ?? grant.scope)]
+  // Entries and claims below are object literals filled member by member, not spreads: this is
+  // the hot path of every grant, and spreads cost a few µs each here (bench/RESULTS.md).
+  const accessScope: readonly string[] = options.accessTokenScope ?? grant.scope
   const scope = accessScope.join(' ')
   const audience = config.accessTokenAudience ?? config.issuer
+  const jwt = flow.jwtAccessTokens
   const entry: AccessTokenEntry = {
     grantId: grant.grantId,
     clientId: grant.clientId,
     sub: grant.sub,
     scope,
-    format: 'opaque',
+    format: jwt ? 'jwt' : 'opaque',
     iat,
     exp,
     tokenType: flow.tokenType.prefix,
@@ -147,69 +150,69 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
 
   let accessToken: string
   let accessTokenId: string
-  if (flow.jwtAccessTokens) {
+  if (jwt) {
+    const claims: JwtAccessTokenClaims = grant.claims !== undefined ? { ...grant.claims } : {}
     const jti = randomToken(16)
-    ;({ token: accessToken } = await createJwtAccessToken(
-      {
-        ...grant.claims,
-        jti,
-        ...(grant.sub !== undefined ? { sub: grant.sub } : {}),
-        ...(grant.authTime !== undefined ? { auth_time: grant.authTime } : {}),
-        ...(grant.acr !== undefined ? { acr: grant.acr } : {}),
-        ...(grant.amr !== undefined ? { amr: grant.amr } : {}),
-      },
-      {
-        keys: runtime.keys,
-        alg: config.accessTokenAlgorithm,
-        issuer: config.issuer,
-        audience,
-        ttl: flow.tokenTtl,
-        now,
-        clientId: grant.clientId,
-        scope: scope === '' ? undefined : scope,
-      },
-    ))
-    accessTokenId = await sha256(jti)
-    await store.set('access_token', accessTokenId, { ...entry, format: 'jwt' }, exp * 1000)
+    claims.jti = jti
+    if (grant.sub !== undefined) claims.sub = grant.sub
+    if (grant.authTime !== undefined) claims.auth_time = grant.authTime
+    if (grant.acr !== undefined) claims.acr = grant.acr
+    if (grant.amr !== undefined) claims.amr = grant.amr
+    ;({ token: accessToken } = await signJwtAccessToken(claims, {
+      keys: runtime.keys,
+      alg: config.accessTokenAlgorithm,
+      issuer: config.issuer,
+      audience,
+      ttl: flow.tokenTtl,
+      now,
+      clientId: grant.clientId,
+      scope: scope === '' ? undefined : scope,
+    }))
+    accessTokenId = sha256(jti)
   } else {
     accessToken = randomToken(32)
-    accessTokenId = await sha256(accessToken)
-    await store.set('access_token', accessTokenId, entry, exp * 1000)
+    accessTokenId = sha256(accessToken)
   }
+  await store.set('access_token', accessTokenId, entry, exp * 1000)
 
-  const response = new OAuth2TokenResponse({ access_token: accessToken, token_type: flow.tokenType.prefix })
-    .setExpiresIn(flow.tokenTtl)
-    .setScope(accessScope)
+  const response = new OAuth2TokenResponse({ access_token: accessToken, token_type: flow.tokenType.prefix, expires_in: flow.tokenTtl })
+  if (scope !== '') response.setScope(scope)
 
   let refreshTokenId: string | undefined
   if (options.refreshToken) {
     // RFC 9700 §4.14.2 / RFC 6749 §10.10: opaque, 256 bits of entropy, stored only as a hash.
     const refreshToken = randomToken(32)
     const familyCreatedAt = options.familyCreatedAt ?? now
-    const { nonce: _nonce, ...rest } = grant
     const expiresAt = Math.min(now + flow.refreshTokenIdleTtl * 1000, familyCreatedAt + flow.refreshTokenAbsoluteTtl * 1000)
+    // The grant without its nonce (an ID token's, never replayed into a refreshed one).
     const refreshEntry: RefreshTokenEntry = {
-      ...rest,
+      grantId: grant.grantId,
+      clientId: grant.clientId,
+      sub: grant.sub,
+      scope: grant.scope,
       familyCreatedAt,
       issuedAt: now,
       expiresAt,
       flow: flow.name,
-      ...(options.clientAuthMethod !== undefined ? { clientAuthMethod: options.clientAuthMethod } : {}),
     }
-    refreshTokenId = await sha256(refreshToken)
+    if (grant.authTime !== undefined) refreshEntry.authTime = grant.authTime
+    if (grant.acr !== undefined) refreshEntry.acr = grant.acr
+    if (grant.amr !== undefined) refreshEntry.amr = grant.amr
+    if (grant.claims !== undefined) refreshEntry.claims = grant.claims
+    if (options.clientAuthMethod !== undefined) refreshEntry.clientAuthMethod = options.clientAuthMethod
+    refreshTokenId = sha256(refreshToken)
     await store.set('refresh_token', refreshTokenId, refreshEntry, expiresAt)
     response.setRefreshToken(refreshToken)
   }
 
   if ((flow.oidc || 'openid' in flow.scopes) && accessScope.includes('openid') && grant.sub !== undefined) {
+    const idClaims: IdTokenClaims = { sub: grant.sub }
+    if (grant.nonce !== undefined) idClaims.nonce = grant.nonce
+    if (grant.authTime !== undefined) idClaims.auth_time = grant.authTime
+    if (grant.acr !== undefined) idClaims.acr = grant.acr
+    if (grant.amr !== undefined) idClaims.amr = grant.amr
     const { token } = await createIdToken(
-      {
-        sub: grant.sub,
-        ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}),
-        ...(grant.authTime !== undefined ? { auth_time: grant.authTime } : {}),
-        ...(grant.acr !== undefined ? { acr: grant.acr } : {}),
-        ...(grant.amr !== undefined ? { amr: grant.amr } : {}),
-      },
+      idClaims,
       { accessToken },
       { keys: runtime.keys, alg: idTokenAlgorithm(client?.id_token_signed_response_alg), issuer: config.issuer, clientId: grant.clientId, ttl: flow.idTokenTtl, now },
     )

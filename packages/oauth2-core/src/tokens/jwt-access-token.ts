@@ -56,14 +56,14 @@ export async function signJwtAccessToken(
     aud: defaults.audience,
     iat,
     exp: iat + defaults.ttl,
-    jti: randomToken(16),
+    jti: claims.jti === undefined ? randomToken(16) : claims.jti,
     // RFC 9068 §2.2: with no resource owner (client_credentials), sub is the client's identifier.
     sub: defaults.clientId,
     client_id: defaults.clientId,
-    ...(defaults.scope !== undefined ? { scope: defaults.scope } : {}),
-    // A claim given as `undefined` (`{ sub: user?.id }`) keeps its default: RFC 9068 §2.2 requires it.
-    ...definedClaims(claims),
   }
+  if (defaults.scope !== undefined) payload['scope'] = defaults.scope
+  // A claim given as `undefined` (`{ sub: user?.id }`) keeps its default: RFC 9068 §2.2 requires it.
+  assignDefinedClaims(payload, claims)
   if (Array.isArray(payload['scope'])) payload['scope'] = (payload['scope'] as string[]).join(' ')
   if (payload['scope'] === undefined || payload['scope'] === '') delete payload['scope']
   const token = await new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(key)
@@ -72,8 +72,17 @@ export async function signJwtAccessToken(
 
 /** @internal The claims whose value is not `undefined`. */
 export function definedClaims(claims: JWTPayload | null | undefined): JWTPayload {
-  const result: JWTPayload = {}
-  if (claims === null || typeof claims !== 'object') return result
-  for (const [name, value] of Object.entries(claims)) if (value !== undefined) result[name] = value
-  return result
+  return assignDefinedClaims({}, claims)
+}
+
+/** Copies onto `target` the claims whose value is not `undefined`; a claim named `__proto__` stays a claim. */
+function assignDefinedClaims(target: JWTPayload, claims: JWTPayload | null | undefined): JWTPayload {
+  if (claims === null || typeof claims !== 'object') return target
+  for (const name of Object.keys(claims)) {
+    const value = claims[name]
+    if (value === undefined) continue
+    if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
+    else target[name] = value
+  }
+  return target
 }

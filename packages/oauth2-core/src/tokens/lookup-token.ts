@@ -51,17 +51,17 @@ async function findAccessToken(token: string, runtime: ProviderRuntime): Promise
   if (looksLikeJwt(token)) {
     const claims = await verifyJwt(token, { typ: 'at+jwt' }, { keys: runtime.keys, issuer: config.issuer, now: config.now() })
     if (claims === null || typeof claims.jti !== 'string') return undefined
-    const id = await sha256(claims.jti)
+    const id = sha256(claims.jti)
     const entry = (await config.store.get('access_token', id)) as AccessTokenEntry | undefined
     return entry?.format === 'jwt' ? { kind: 'access_token', id, entry, claims } : undefined
   }
-  const id = await sha256(token)
+  const id = sha256(token)
   const entry = (await config.store.get('access_token', id)) as AccessTokenEntry | undefined
   return entry?.format === 'opaque' ? { kind: 'access_token', id, entry, claims: undefined } : undefined
 }
 
 async function findRefreshToken(token: string, runtime: ProviderRuntime): Promise<FoundRefreshToken | undefined> {
-  const id = await sha256(token)
+  const id = sha256(token)
   const entry = (await runtime.config.store.get('refresh_token', id)) as RefreshTokenEntry | undefined
   return entry === undefined ? undefined : { kind: 'refresh_token', id, entry }
 }

@@ -32,7 +32,7 @@ export async function validateAccessToken(token: string, runtime: ProviderRuntim
   if (looksLikeJwt(token)) {
     const payload = await verifyJwt(token, { typ: 'at+jwt', audience: config.accessTokenAudience ?? config.issuer }, { keys: runtime.keys, issuer: config.issuer, now })
     if (payload === null || typeof payload.jti !== 'string') return undefined
-    const entry = (await config.store.get('access_token', await sha256(payload.jti))) as AccessTokenEntry | undefined
+    const entry = (await config.store.get('access_token', sha256(payload.jti))) as AccessTokenEntry | undefined
     if (entry === undefined) return undefined
     return {
       format: 'jwt',
@@ -45,7 +45,7 @@ export async function validateAccessToken(token: string, runtime: ProviderRuntim
       claims: payload,
     }
   }
-  const entry = (await config.store.get('access_token', await sha256(token))) as AccessTokenEntry | undefined
+  const entry = (await config.store.get('access_token', sha256(token))) as AccessTokenEntry | undefined
   if (entry === undefined || entry.format !== 'opaque' || entry.exp * 1000 <= now) return undefined
   return {
     format: 'opaque',
