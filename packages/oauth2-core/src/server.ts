@@ -18,6 +18,7 @@ import { KeyManager } from './tokens/key-manager.js'
 import type { SigningAlgorithm } from './tokens/key-store.js'
 import type { JWK } from 'jose'
 import type { OAuth2Request, OAuth2Result } from './types.js'
+import { plainPathname } from './internal/plain-path.js'
 
 /**
  * A built authorization server: one function from a plain request to a plain result, plus what an
@@ -195,10 +196,6 @@ export class OAuth2Provider {
   }
 }
 
-/** A path-absolute request target the URL parser would not rewrite: no dot segment, `%`, backslash, whitespace or control character. */
-const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/
-const DOT_SEGMENT = /\/\.\.?(?:\/|$)/
-
 /**
  * The request's pathname (what endpoints are routed by) and its URL resolved against the issuer,
  * built only when an endpoint reads the query. A plain path-absolute target (`/token`, what Node
@@ -209,13 +206,10 @@ const DOT_SEGMENT = /\/\.\.?(?:\/|$)/
  * @see https://www.rfc-editor.org/rfc/rfc9112#section-3.2.1
  */
 function parseRequestTarget(url: unknown, issuer: string): { pathname: string; url(): URL } {
-  if (typeof url === 'string' && url.charCodeAt(0) === 0x2f) {
-    const end = url.search(/[?#]/)
-    const pathname = end === -1 ? url : url.slice(0, end)
-    if (PLAIN_PATH.test(pathname) && !DOT_SEGMENT.test(pathname)) {
-      let parsed: URL | undefined
-      return { pathname, url: () => (parsed ??= parseRequestUrl(url, issuer)) }
-    }
+  const pathname = typeof url === 'string' ? plainPathname(url) : undefined
+  if (pathname !== undefined) {
+    let parsed: URL | undefined
+    return { pathname, url: () => (parsed ??= parseRequestUrl(url, issuer)) }
   }
   const parsed = parseRequestUrl(url, issuer)
   return { pathname: parsed.pathname, url: () => parsed }

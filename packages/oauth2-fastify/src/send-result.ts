@@ -2,11 +2,21 @@ import type { FastifyReply } from 'fastify'
 import type { OAuth2Result } from '@x/oauth2-core'
 
 /**
- * Writes a core result as it is: status, every header, the body bytes. The body goes out as a
- * `Buffer` (or not at all when empty), which Fastify sends untouched: a string would meet reply
- * serializers and default content types.
+ * A `type/subtype; charset=...` value Fastify sends a string body with as it is: one it cannot parse
+ * would be replaced, and a JSON one without a charset would get `; charset=utf-8` added. The core's
+ * content types are all of this form.
+ */
+const KEPT_CONTENT_TYPE = /^[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+; ?charset=[\w!#$%&'*+.^`|~-]+$/
+
+/**
+ * Writes a core result as it is: status, every header, the body bytes. With a content type Fastify
+ * keeps, the body goes out as the string, which Node writes with the headers in one chunk, and the
+ * application's default reply serializer does not run on it; any other body goes out as a `Buffer`,
+ * so Fastify adds no charset to it. An empty body is not sent at all.
  */
 export function sendResult(reply: FastifyReply, result: OAuth2Result): FastifyReply {
   reply.code(result.status).headers(result.headers)
-  return result.body === '' ? reply.send() : reply.send(Buffer.from(result.body))
+  if (result.body === '') return reply.send()
+  const contentType = result.headers['content-type']
+  return reply.send(contentType !== undefined && KEPT_CONTENT_TYPE.test(contentType) ? result.body : Buffer.from(result.body))
 }

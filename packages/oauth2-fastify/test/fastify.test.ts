@@ -90,6 +90,21 @@ describe('fastifyOAuth2: encapsulation', () => {
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8')
   })
 
+  it('sends the body and content type of a result as they are, also one Fastify would add a charset to', async () => {
+    const { provider } = createTestProvider()
+    const app = track(Fastify())
+    app.setReplySerializer(() => '"serialized by the app"')
+    await app.register(fastifyOAuth2, { provider })
+    const body = '{"a":"é"}'
+    // Kept by Fastify as is on a string, and JSON ones it would add a charset to.
+    for (const contentType of ['application/json; charset=utf-8', 'text/html;charset=utf-8', 'application/json', 'application/jwk-set+json']) {
+      const headers = { 'cache-control': 'no-store', 'content-type': contentType }
+      vi.spyOn(provider, 'handle').mockResolvedValueOnce({ status: 400, headers, body })
+      const response = await postToken(app)
+      expect([contentType, response.statusCode, response.headers['content-type'], response.headers['content-length'], response.body]).toEqual([contentType, 400, contentType, '10', body])
+    }
+  })
+
   it('hands a path matched only loosely (ignoreTrailingSlash) back to the not-found handler', async () => {
     const { provider } = createTestProvider()
     const app = track(Fastify({ routerOptions: { ignoreTrailingSlash: true } }))

@@ -26,7 +26,8 @@ export interface ReadBodyOptions {
  * is still wanted rejects; one that fails while draining is ignored.
  *
  * Works on any `AsyncIterable<Uint8Array>`: a Node `IncomingMessage` (Express, Fastify) as it is, a
- * Web `ReadableStream` through its reader.
+ * Web `ReadableStream` through its reader. A Node stream is read through its events rather than its
+ * async iterator, which costs several microseconds per request; both read it the same way.
  *
  * @example
  * ```ts
@@ -37,6 +38,7 @@ export interface ReadBodyOptions {
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14
  */
 export async function readBody(source: AsyncIterable<Uint8Array>, options: ReadBodyOptions): Promise<string | typeof TOO_LARGE> {
+  if (isNodeReadable(source)) return readEvents(source, options)
   const { limit } = options
   const chunks = source[Symbol.asyncIterator]()
   if (Number(options.contentLength) > limit) return drain(chunks)
@@ -49,8 +51,11 @@ export async function readBody(source: AsyncIterable<Uint8Array>, options: ReadB
     if (size > limit) return drain(chunks)
     kept.push(value)
   }
-  return new TextDecoder().decode(concat(kept, size))
+  return UTF8.decode(concat(kept, size))
 }
+
+/** UTF-8, invalid sequences as U+FFFD, BOM dropped (as `Response.text()`); `decode` without `stream` keeps no state, so one serves every request. */
+const UTF8 = new TextDecoder()
 
 /** Reads the rest of the body and throws it away, in the background; the cap's answer is all that matters now. */
 function drain(chunks: AsyncIterator<Uint8Array>): typeof TOO_LARGE {
@@ -61,6 +66,82 @@ function drain(chunks: AsyncIterator<Uint8Array>): typeof TOO_LARGE {
   }
   discard().catch(() => {})
   return TOO_LARGE
+}
+
+/** What the event path uses of a Node `Readable`, found by its shape: the core has no Node types or imports. */
+interface NodeReadable {
+  on(event: string, listener: (arg: never) => void): unknown
+  removeListener(event: string, listener: (arg: never) => void): unknown
+  resume(): unknown
+  readonly readableEnded?: unknown
+  readonly destroyed?: unknown
+  readonly errored?: unknown
+}
+
+/**
+ * A Node readable stream that will still emit its events. One that has ended, been destroyed or
+ * failed already emits nothing more: the async iterator reports its state instead, as before.
+ */
+function isNodeReadable(source: object): source is NodeReadable & AsyncIterable<Uint8Array> {
+  const stream = source as Partial<NodeReadable>
+  return (
+    typeof stream.on === 'function' &&
+    typeof stream.removeListener === 'function' &&
+    typeof stream.resume === 'function' &&
+    stream.readableEnded !== true &&
+    stream.destroyed !== true &&
+    (stream.errored === null || stream.errored === undefined)
+  )
+}
+
+/**
+ * {@link readBody} on a Node stream's 'data' / 'end' / 'error' / 'close' events, with the async
+ * iterator's outcomes: the text at 'end'; a rejection on 'error', or on 'close' before 'end' (a
+ * premature close, the iterator's ERR_STREAM_PREMATURE_CLOSE). Over the cap it resolves TOO_LARGE
+ * and keeps the stream flowing to its end, keeping no bytes: a later failure then settles nothing.
+ */
+function readEvents(stream: NodeReadable, { limit, contentLength }: ReadBodyOptions): Promise<string | typeof TOO_LARGE> {
+  return new Promise((resolve, reject) => {
+    // undefined once the body is refused: the rest is drained.
+    let kept: Uint8Array[] | undefined = Number(contentLength) > limit ? undefined : []
+    let size = 0
+    const onData = (chunk: Uint8Array) => {
+      if (kept === undefined) return
+      size += chunk.byteLength
+      if (size > limit) {
+        kept = undefined
+        resolve(TOO_LARGE)
+      } else {
+        kept.push(chunk)
+      }
+    }
+    const onEnd = () => {
+      stop()
+      if (kept !== undefined) resolve(UTF8.decode(concat(kept, size)))
+    }
+    // After TOO_LARGE the promise is settled, and these rejections are no-ops.
+    const onError = (error: unknown) => {
+      stop()
+      reject(error)
+    }
+    const onClose = () => {
+      stop()
+      reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))
+    }
+    const stop = () => {
+      stream.removeListener('data', onData)
+      stream.removeListener('end', onEnd)
+      stream.removeListener('error', onError)
+      stream.removeListener('close', onClose)
+    }
+    stream.on('data', onData)
+    stream.on('end', onEnd)
+    stream.on('error', onError)
+    stream.on('close', onClose)
+    if (kept === undefined) resolve(TOO_LARGE)
+    // Flowing even if someone paused it, as the iterator reads a paused stream too.
+    stream.resume()
+  })
 }
 
 function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
