@@ -121,16 +121,22 @@ export class MemoryStore implements OAuth2Store {
 
   #write(k: string, entry: StoredEntry, expiresAt: number): void {
     if (typeof expiresAt !== 'number' || Number.isNaN(expiresAt)) throw new TypeError('MemoryStore: expiresAt must be a number of epoch milliseconds.')
-    this.#remove(k)
     const stored = copy(entry)
+    const grantId = typeof stored.grantId === 'string' ? stored.grantId : undefined
+    const replaced = this.#slots.get(k)
+    if (replaced === undefined) {
+      this.#index(grantId, k)
+    } else {
+      // An update (a rotated refresh token): the grant index changes only if the grant does.
+      const before = replaced.entry?.grantId
+      replaced.entry = undefined
+      if (before !== grantId) {
+        this.#unindex(before, k)
+        this.#index(grantId, k)
+      }
+    }
     const slot: Slot = { key: k, entry: stored, expiresAt }
     this.#slots.set(k, slot)
-    if (typeof stored.grantId === 'string') {
-      const keys = this.#grants.get(stored.grantId)
-      if (keys === undefined) this.#grants.set(stored.grantId, k)
-      else if (typeof keys !== 'string') keys.add(k)
-      else if (keys !== k) this.#grants.set(stored.grantId, new Set([keys, k]))
-    }
     pushSlot(this.#expiries, slot)
     if (this.#expiries.length > this.#expiriesHigh) this.#expiriesHigh = this.#expiries.length
     this.#reclaim()
@@ -143,13 +149,25 @@ export class MemoryStore implements OAuth2Store {
     const grantId = slot.entry?.grantId
     // The expiry queue keeps the slot until its time; it need not keep the entry too.
     slot.entry = undefined
-    if (typeof grantId === 'string') {
-      const keys = this.#grants.get(grantId)
-      if (keys === k) this.#grants.delete(grantId)
-      else if (typeof keys === 'object') {
-        keys.delete(k)
-        if (keys.size === 0) this.#grants.delete(grantId)
-      }
+    this.#unindex(grantId, k)
+  }
+
+  /** Records that key `k` belongs to the grant (revokeGrant removes it with the rest). */
+  #index(grantId: string | undefined, k: string): void {
+    if (grantId === undefined) return
+    const keys = this.#grants.get(grantId)
+    if (keys === undefined) this.#grants.set(grantId, k)
+    else if (typeof keys !== 'string') keys.add(k)
+    else if (keys !== k) this.#grants.set(grantId, new Set([keys, k]))
+  }
+
+  #unindex(grantId: unknown, k: string): void {
+    if (typeof grantId !== 'string') return
+    const keys = this.#grants.get(grantId)
+    if (keys === k) this.#grants.delete(grantId)
+    else if (typeof keys === 'object') {
+      keys.delete(k)
+      if (keys.size === 0) this.#grants.delete(grantId)
     }
   }
 
