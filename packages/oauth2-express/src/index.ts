@@ -4,7 +4,7 @@
  *
  * @module
  */
-import express, { type RequestHandler, type Router } from 'express'
+import type { RequestHandler } from 'express'
 import { bodyTooLargeResult, type AuthenticateResourceOptions, type OAuth2Provider, type ValidAccessToken } from '@x/oauth2-core'
 import { readBody, requestPathname, resolveBodyLimit, TOO_LARGE } from '@x/oauth2-core/adapter'
 import { sendResult } from './send-result.js'
@@ -32,7 +32,7 @@ export type RequireAccessTokenOptions = AuthenticateResourceOptions
 export { DEFAULT_BODY_LIMIT } from '@x/oauth2-core/adapter'
 
 /**
- * A router that serves the provider's endpoints (token, JWKS, discovery, ...) and passes every other
+ * A middleware that serves the provider's endpoints (token, JWKS, discovery, ...) and passes every other
  * request on with `next()`. Mount it at the root, before any body parser: it reads the raw body itself
  * (RFC 6749 §3.2 forbids repeated parameters, which parsed bodies hide), capped at `bodyLimit`.
  *
@@ -44,10 +44,10 @@ export { DEFAULT_BODY_LIMIT } from '@x/oauth2-core/adapter'
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
-export function expressOAuth2(provider: OAuth2Provider, options: ExpressOAuth2Options = {}): Router {
+export function expressOAuth2(provider: OAuth2Provider, options: ExpressOAuth2Options = {}): RequestHandler {
   const limit = resolveBodyLimit(options.bodyLimit, 'expressOAuth2')
-  const router = express.Router()
-  router.use(async (req, res, next) => {
+  // A plain middleware, not a Router: a Router's own layer matching costs every request of the app.
+  return async (req, res, next) => {
     // The full original path: the provider routes by its issuer's path, wherever this router is mounted.
     const url = req.originalUrl
     if (!provider.hasRoute(requestPathname(url, provider.issuer))) return next()
@@ -58,8 +58,7 @@ export function expressOAuth2(provider: OAuth2Provider, options: ExpressOAuth2Op
     if (body === TOO_LARGE) return sendResult(res, bodyTooLargeResult())
     // req.ip is the socket's address unless the app trusts a proxy ('trust proxy'), then the client's.
     sendResult(res, await provider.handle({ method: req.method, url, headers: req.headersDistinct, body, clientAddress: req.ip }))
-  })
-  return router
+  }
 }
 
 /**
