@@ -7,7 +7,7 @@ import { createRevocationEndpoint } from './endpoints/revocation.js'
 import { createTokenEndpoint, type TokenEndpointEntry } from './endpoints/token.js'
 import { OAuth2Error } from './errors/oauth2-error.js'
 import { errorToResult, NO_STORE_HEADERS, serverErrorResult } from './errors/to-result.js'
-import { headerLookup } from './internal/headers.js'
+import { headerLookup, type HeaderLookup } from './internal/headers.js'
 import {
   authenticateResourceRequest,
   type AuthenticateResourceOptions,
@@ -98,7 +98,7 @@ export class OAuth2Provider {
   async handle(request: OAuth2Request): Promise<OAuth2Result> {
     let endpoint: Endpoint | undefined
     try {
-      const target = parseRequestTarget(request?.url, this.issuer)
+      const target = new RequestTarget(request?.url, this.issuer)
       endpoint = this.#endpoints.get(target.pathname)
       if (endpoint === undefined) return { status: 404, headers: {}, body: '' }
       const method = typeof request.method === 'string' ? request.method.toUpperCase() : ''
@@ -111,7 +111,10 @@ export class OAuth2Provider {
           endpoint.noStore ? NO_STORE_HEADERS : {},
         )
       }
-      const req: EndpointRequest = { request, method, pathname: target.pathname, get url() { return target.url() }, headers: headerLookup(request.headers) }
+      target.request = request
+      target.method = method
+      target.headers = headerLookup(request.headers)
+      const req: EndpointRequest = target
       return await endpoint.handle(req)
     } catch (error) {
       const noStore = endpoint === undefined || endpoint.noStore ? NO_STORE_HEADERS : {}
@@ -197,22 +200,39 @@ export class OAuth2Provider {
 }
 
 /**
- * The request's pathname (what endpoints are routed by) and its URL resolved against the issuer,
- * built only when an endpoint reads the query. A plain path-absolute target (`/token`, what Node
- * adapters pass) is its own pathname, as `new URL(target, issuer).pathname` would give it; anything
- * else (an absolute URL, dot segments, escapes, ...) goes through the URL parser at once, whose
- * refusal is the client's error.
+ * The request as endpoints see it: its pathname (what endpoints are routed by) and its URL resolved
+ * against the issuer, built only when an endpoint reads the query. A plain path-absolute target
+ * (`/token`, what Node adapters pass) is its own pathname, as `new URL(target, issuer).pathname`
+ * would give it; anything else (an absolute URL, dot segments, escapes, ...) goes through the URL
+ * parser at once, whose refusal is the client's error. A class, not a literal with a getter: one is
+ * built per request, and a literal's accessor is allocated anew each time.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9112#section-3.2.1
  */
-function parseRequestTarget(url: unknown, issuer: string): { pathname: string; url(): URL } {
-  const pathname = typeof url === 'string' ? plainPathname(url) : undefined
-  if (pathname !== undefined) {
-    let parsed: URL | undefined
-    return { pathname, url: () => (parsed ??= parseRequestUrl(url, issuer)) }
+class RequestTarget implements EndpointRequest {
+  readonly pathname: string
+  request!: OAuth2Request
+  method = ''
+  headers!: HeaderLookup
+  #target: unknown
+  #issuer: string
+  #url: URL | undefined
+
+  constructor(target: unknown, issuer: string) {
+    this.#target = target
+    this.#issuer = issuer
+    const plain = typeof target === 'string' ? plainPathname(target) : undefined
+    if (plain !== undefined) {
+      this.pathname = plain
+    } else {
+      this.#url = parseRequestUrl(target, issuer)
+      this.pathname = this.#url.pathname
+    }
   }
-  const parsed = parseRequestUrl(url, issuer)
-  return { pathname: parsed.pathname, url: () => parsed }
+
+  get url(): URL {
+    return (this.#url ??= parseRequestUrl(this.#target, this.#issuer))
+  }
 }
 
 /** The request URL, resolved against the issuer; an unparseable one is the client's error. */

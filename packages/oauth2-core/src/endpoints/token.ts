@@ -7,7 +7,7 @@ import { errorToResult, jsonResult, NO_STORE_HEADERS } from '../errors/to-result
 import type { OAuth2TokenParams, TokenHandlerResult } from '../grants/token-context.js'
 import { isFormContentType, parseForm } from '../internal/form.js'
 import { parseParams } from '../schemas/parse-params.js'
-import { scopeTokens } from '../schemas/common.js'
+import { declaresScopes, scopeTokens } from '../schemas/common.js'
 import { createIdToken } from '../tokens/id-token.js'
 import { sha256 } from '../internal/hash.js'
 import type { AccessTokenEntry } from '../tokens/issue-tokens.js'
@@ -44,6 +44,14 @@ export function createTokenEndpoint(pathname: string, entries: TokenEndpointEntr
     })
   }
 
+  // The grants by grant_type, in the order the flows were added (each request picks its list).
+  const byGrantType = new Map<string, TokenEndpointEntry[]>()
+  for (const entry of entries) {
+    const list = byGrantType.get(entry.grant.grant.grantType)
+    if (list === undefined) byGrantType.set(entry.grant.grant.grantType, [entry])
+    else list.push(entry)
+  }
+
   const authMethods = [...new Set(entries.flatMap(({ flow }) => [...flow.authMethods.keys()]))]
   const signingAlgs = [
     ...new Set(entries.flatMap(({ flow }) => [...flow.authMethods.values()].flatMap((m) => [...(m.signingAlgorithms ?? [])]))),
@@ -67,8 +75,8 @@ export function createTokenEndpoint(pathname: string, entries: TokenEndpointEntr
       const params = parseForm(req.request.body, config.limits)
       const grantType = params['grant_type']
       if (grantType === undefined) throw new OAuth2Error('invalid_request', 'Missing required parameter: grant_type.')
-      const candidates = entries.filter((e) => e.grant.grant.grantType === grantType)
-      if (candidates.length === 0) {
+      const candidates = byGrantType.get(grantType)
+      if (candidates === undefined) {
         throw new OAuth2Error('unsupported_grant_type', 'The grant_type is not supported by this authorization server.')
       }
 
@@ -78,7 +86,8 @@ export function createTokenEndpoint(pathname: string, entries: TokenEndpointEntr
       // Authenticate once per request: a client assertion's jti is single use, so a second flow
       // (MultipleFlows) reuses the first successful authentication when it allows the same method.
       let authenticated: AuthenticatedClient | undefined
-      for (const [index, entry] of candidates.entries()) {
+      for (let index = 0; index < candidates.length; index++) {
+        const entry = candidates[index]!
         const policy = policies.get(entry.flow)!
         let client: AuthenticatedClient
         if (authenticated !== undefined) {
@@ -208,17 +217,23 @@ async function recordJwtAccessToken(
 
 /** RFC 6749 §3.3 / §5.2 invalid_scope: a scope the server does not declare, or the client may not request. */
 export function checkScope(scopes: string[], flow: FlowConfig, clientScope: string | undefined): void {
-  const declared = Object.keys(flow.scopes)
-  if (declared.length > 0) {
+  if (scopes.length === 0) return
+  // Runs on every token request: nothing is allocated unless a scope is refused.
+  if (declaresScopes(flow.scopes) && !scopes.every((s) => Object.hasOwn(flow.scopes, s))) {
     const unknown = scopes.filter((s) => !Object.hasOwn(flow.scopes, s))
-    if (unknown.length > 0) throw new OAuth2Error('invalid_scope', `Unknown scope: ${unknown.join(' ')}.`)
+    throw new OAuth2Error('invalid_scope', `Unknown scope: ${unknown.join(' ')}.`)
   }
   if (clientScope !== undefined) {
-    const allowed = new Set(clientScope.split(' '))
-    const refused = scopes.filter((s) => !allowed.has(s))
-    if (refused.length > 0) throw new OAuth2Error('invalid_scope', `The client may not request the scope: ${refused.join(' ')}.`)
+    const allowed = scopeTokens(clientScope)
+    // A long registered list is looked up through a Set, so the check stays linear.
+    const has = allowed.length > 16 ? ((set) => (s: string) => set.has(s))(new Set(allowed)) : (s: string) => allowed.includes(s)
+    if (!scopes.every(has)) {
+      const refused = scopes.filter((s) => !has(s))
+      throw new OAuth2Error('invalid_scope', `The client may not request the scope: ${refused.join(' ')}.`)
+    }
   }
 }
+
 
 /** Maps what `generateToken` returned to the RFC 6749 §5.1 / §5.2 response. */
 function toTokenResult(result: NonNullable<TokenHandlerResult>, client: AuthenticatedClient, policy: ClientAuthenticationPolicy): OAuth2Result {

@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 import { requireVerifiedClient } from '../client-auth/endpoint-policy.js'
 import { randomToken } from '../internal/random.js'
-import { scopeParam, scopeTokens } from '../schemas/common.js'
+import { declaresScopes, scopeParam, scopeTokens } from '../schemas/common.js'
 import { issueTokens } from '../tokens/issue-tokens.js'
 import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
@@ -34,10 +34,12 @@ async function issueClientToken({ params, client, flow, runtime }: DefaultGrantI
   const requested = scopeTokens(params.scope)
   // The token endpoint already refused a requested scope the flow or the client does not allow;
   // the registered default is filtered the same way.
-  const declared = Object.keys(flow.scopes)
-  const registered = scopeTokens(client.client?.scope?.trim() || undefined).filter((s) => s !== '' && (declared.length === 0 || declared.includes(s)))
+  const scope =
+    requested.length > 0
+      ? requested
+      : scopeTokens(client.client?.scope?.trim() || undefined).filter((s) => s !== '' && (!declaresScopes(flow.scopes) || Object.hasOwn(flow.scopes, s)))
   return issueTokens({
-    grant: { grantId: randomToken(16), clientId: client.clientId, sub: undefined, scope: requested.length > 0 ? requested : registered },
+    grant: { grantId: randomToken(16), clientId: client.clientId, sub: undefined, scope },
     flow,
     runtime,
     client: client.client,

@@ -18,7 +18,7 @@ export function randomToken(bytes = 32): string {
     crypto.getRandomValues(pool)
     offset = 0
   }
-  const token = base64url(pool.subarray(offset, offset + bytes))
+  const token = base64url(pool, offset, offset + bytes)
   pool.fill(0, offset, offset + bytes)
   offset += bytes
   return token

@@ -42,3 +42,9 @@ export function scopeTokens(scope: string | undefined): string[] {
   for (const token of tokens) if (!unique.includes(token)) unique.push(token)
   return unique
 }
+
+/** Whether a flow declares any scope (`setScopes`); without, any scope token is accepted. Allocates nothing. */
+export function declaresScopes(scopes: Readonly<Record<string, string>>): boolean {
+  for (const name in scopes) if (Object.hasOwn(scopes, name)) return true
+  return false
+}
