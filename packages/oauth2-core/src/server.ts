@@ -27,6 +27,8 @@ import { plainPathname } from './internal/plain-path.js'
 export class OAuth2Provider {
   /** The issuer identifier. */
   readonly issuer: string
+  /** The issuer's origin as the URL parser serializes it (`https://as.example.com`). */
+  readonly #origin: string
   readonly #config: ProviderConfig
   readonly #keys: KeyManager
   readonly #endpoints = new Map<string, Endpoint>()
@@ -37,6 +39,7 @@ export class OAuth2Provider {
   constructor(config: ProviderConfig) {
     this.#config = config
     this.issuer = config.issuer
+    this.#origin = new URL(config.issuer).origin
     const issuerUrl = new URL(config.issuer)
     const base = issuerUrl.pathname.replace(/\/+$/, '')
     const pathnameOf = (path: string) => `${base}${path}`
@@ -98,7 +101,7 @@ export class OAuth2Provider {
   async handle(request: OAuth2Request): Promise<OAuth2Result> {
     let endpoint: Endpoint | undefined
     try {
-      const target = new RequestTarget(request?.url, this.issuer)
+      const target = new RequestTarget(request?.url, this.issuer, this.#origin)
       endpoint = this.#endpoints.get(target.pathname)
       if (endpoint === undefined) return { status: 404, headers: {}, body: '' }
       const method = typeof request.method === 'string' ? request.method.toUpperCase() : ''
@@ -203,7 +206,7 @@ export class OAuth2Provider {
  * The request as endpoints see it: its pathname (what endpoints are routed by) and its URL resolved
  * against the issuer, built only when an endpoint reads the query. A plain path-absolute target
  * (`/token`, what Node adapters pass) is its own pathname, as `new URL(target, issuer).pathname`
- * would give it; anything else (an absolute URL, dot segments, escapes, ...) goes through the URL
+ * would give it, and so is the path of an absolute URL on the issuer's origin (what Web adapters pass); anything else (an absolute URL, dot segments, escapes, ...) goes through the URL
  * parser at once, whose refusal is the client's error. A class, not a literal with a getter: one is
  * built per request, and a literal's accessor is allocated anew each time.
  *
@@ -218,10 +221,15 @@ class RequestTarget implements EndpointRequest {
   #issuer: string
   #url: URL | undefined
 
-  constructor(target: unknown, issuer: string) {
+  constructor(target: unknown, issuer: string, origin: string) {
     this.#target = target
     this.#issuer = issuer
-    const plain = typeof target === 'string' ? plainPathname(target) : undefined
+    let plain: string | undefined
+    if (typeof target === 'string') {
+      plain = plainPathname(target)
+      // An absolute URL on the issuer's own origin (what Web adapters pass): the rest is its path.
+      if (plain === undefined && target.startsWith(origin) && target.charCodeAt(origin.length) === 0x2f) plain = plainPathname(target.slice(origin.length))
+    }
     if (plain !== undefined) {
       this.pathname = plain
     } else {

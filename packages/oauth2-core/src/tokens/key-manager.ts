@@ -53,6 +53,8 @@ export class KeyManager {
   #loadedAt = -Infinity
   #loading: Promise<void> | undefined
   readonly #signingKeys = new Map<string, Promise<CryptoKey>>()
+  /** The last answer of signingKey() per algorithm, for as long as it stays the answer (see there). */
+  readonly #ready = new Map<SigningAlgorithm, { answer: Promise<ActiveSigningKey>; keys: LoadedKey[]; from: number; until: number }>()
   readonly #verificationKeys = new Map<string, Promise<CryptoKey>>()
 
   constructor(options: { store: KeyStore; algorithms: readonly SigningAlgorithm[]; rotation?: KeyRotationOptions; now: () => number }) {
@@ -82,8 +84,21 @@ export class KeyManager {
     return Math.min(MAX_JWKS_MAX_AGE, Math.floor(this.#prepublish / 1000))
   }
 
-  /** The key that signs now with `alg`. */
-  async signingKey(alg: SigningAlgorithm): Promise<ActiveSigningKey> {
+  /**
+   * The key that signs now with `alg`. Every token request with a JWT asks: until the key set next
+   * needs looking at (a reload is due, a pending key activates, a successor is due), the answer is
+   * the same settled promise, with no store read and nothing allocated.
+   */
+  signingKey(alg: SigningAlgorithm): Promise<ActiveSigningKey> {
+    const ready = this.#ready.get(alg)
+    if (ready !== undefined && ready.keys === this.#keys) {
+      const now = this.#now()
+      if (now >= ready.from && now < ready.until) return ready.answer
+    }
+    return this.#resolveSigningKey(alg)
+  }
+
+  async #resolveSigningKey(alg: SigningAlgorithm): Promise<ActiveSigningKey> {
     if (!SIGNING_ALGORITHMS.includes(alg)) throw new Error(`Unsupported signing algorithm ${String(alg)}; use one of ${SIGNING_ALGORITHMS.join(', ')}.`)
     // A client registered for another algorithm (id_token_signed_response_alg): start a chain for it.
     if (!this.#algorithms.includes(alg)) this.#algorithms.push(alg)
@@ -95,7 +110,27 @@ export class KeyManager {
       active = this.#active(alg, now)
     }
     if (active === undefined) throw new Error(`No signing key for ${alg} could be loaded from the key store.`)
-    return { kid: active.kid, alg, key: await this.#signingCryptoKey(active) }
+    const answer: ActiveSigningKey = { kid: active.kid, alg, key: await this.#signingCryptoKey(active) }
+    // Valid while #fresh() would not reload and #active() would pick the same key.
+    const keys = this.#keys
+    let until = this.#loadedAt + RELOAD_AFTER_MS
+    for (const chain of this.#algorithms) until = Math.min(until, this.#nextChange(chain, now))
+    if (until > now) this.#ready.set(alg, { answer: Promise.resolve(answer), keys, from: now, until })
+    return answer
+  }
+
+  /** When the signing key of `alg` may change or its chain needs maintenance: a pending key activates, or a successor is due. */
+  #nextChange(alg: SigningAlgorithm, now: number): number {
+    const active = this.#active(alg, now)
+    if (active === undefined) return now
+    let next = active.expiresAt
+    let pending = false
+    for (const k of this.#keys) {
+      if (k.alg !== alg || k.activatesAt <= now) continue
+      pending = true
+      next = Math.min(next, k.activatesAt)
+    }
+    return pending ? next : Math.min(next, active.activatesAt + this.#interval - this.#prepublish)
   }
 
   /** The public keys to publish (RFC 7517 JWK Set), newest first, including pre-published ones. */

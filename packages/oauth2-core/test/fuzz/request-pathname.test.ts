@@ -46,8 +46,11 @@ describe('fuzz: requestPathname (@x/oauth2-core/adapter) routes a target as the 
     const near = fc
       .tuple(fc.constantFrom(...routes), fc.constantFrom('', '/', '?x=1', '#f', '/.', '/..', '%', '/x/..', '?', '\\', ' '), fc.constantFrom('', '/.', '/./', '/a/../', '//'))
       .map(([route, suffix, prefix]) => `${prefix === '' ? '' : prefix.slice(0, -1)}${route}${suffix}`)
+    // Absolute URLs on the issuer's origin (what Web adapters pass), and on look-alike origins.
+    const origins = fc.constantFrom('http://127.0.0.1:8080', 'http://127.0.0.1:8080:', 'http://127.0.0.1:80800', 'HTTP://127.0.0.1:8080', 'http://127.0.0.1:8080@x', new URL(ISSUER).origin)
+    const absolute = fc.tuple(origins, fc.oneof(near, targetArbitrary)).map(([origin, path]) => `${origin}${path}`)
     await fc.assert(
-      fc.asyncProperty(fc.oneof(targetArbitrary, near), fc.nat(providers.length - 1), async (target, index) => {
+      fc.asyncProperty(fc.oneof(targetArbitrary, near, absolute), fc.nat(providers.length - 1), async (target, index) => {
         const provider = providers[index]!
         // No endpoint takes PATCH: a routed target gets the 405, any other a 404 or the malformed-URL 400.
         const result = await provider.handle({ method: 'PATCH', url: target, headers: {} })

@@ -299,6 +299,22 @@ describe('Key stores shared by several instances', () => {
     const rotated = await issue(a)
     expect(await acceptedByVerifyJwt(b, rotated)).toBe(true)
   })
+
+  it('signs with the key another instance rotated to once it re-reads the key store (within 30 s)', async () => {
+    const clock = testClock(START)
+    const keyStore = new InMemoryKeyStore()
+    const a = provider(clock, { rotation: ROTATION, keyStore })
+    const b = provider(clock, { rotation: ROTATION, keyStore })
+    const first = kidOf(await issue(b))
+    await a.rotateKeys()
+    const next = kidOf(await issue(a))
+    expect(next).not.toBe(first)
+    // b signs from what it loaded until the reload is due, then from the store again.
+    clock.set(START + 30_000 - 1)
+    expect(kidOf(await issue(b))).toBe(first)
+    clock.set(START + 30_000)
+    expect(kidOf(await issue(b))).toBe(next)
+  })
 })
 
 describe('Signing algorithms', () => {
