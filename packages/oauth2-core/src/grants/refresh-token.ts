@@ -150,16 +150,20 @@ async function issueSuccessor(
     refreshToken: true,
     familyCreatedAt: before.familyCreatedAt,
     clientAuthMethod: before.clientAuthMethod ?? client.method,
+    // The replaced token records its successor as soon as the successor is written (while a JWT
+    // access token is still being signed), before the grant's revocation check.
+    onRecorded: ({ accessTokenId, refreshTokenId }) => {
+      // Changed member by member on the copy the store handed out (its own): spreading a refresh
+      // entry cost more than the rest of this function (bench/RESULTS.md).
+      const updated = before
+      if (changes.consumedAt !== undefined) updated.consumedAt = changes.consumedAt
+      if (changes.rotatedAt !== undefined) updated.rotatedAt = changes.rotatedAt
+      if (changes.retried !== undefined) updated.retried = changes.retried
+      if (refreshTokenId !== undefined) updated.successorId = refreshTokenId
+      updated.successorAccessTokenId = accessTokenId
+      return runtime.config.store.set('refresh_token', id, updated, familyEnd(before, flow))
+    },
   })
-  // Changed member by member on the copy the store handed out (its own): spreading a refresh
-  // entry cost more than the rest of this function (bench/RESULTS.md).
-  const updated = before
-  if (changes.consumedAt !== undefined) updated.consumedAt = changes.consumedAt
-  if (changes.rotatedAt !== undefined) updated.rotatedAt = changes.rotatedAt
-  if (changes.retried !== undefined) updated.retried = changes.retried
-  if (issued.refreshTokenId !== undefined) updated.successorId = issued.refreshTokenId
-  updated.successorAccessTokenId = issued.accessTokenId
-  await runtime.config.store.set('refresh_token', id, updated, familyEnd(before, flow))
   return issued.response
 }
 

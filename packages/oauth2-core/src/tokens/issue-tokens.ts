@@ -8,7 +8,7 @@ import { GrantType } from '../grants/grant-types.js'
 import { sha256 } from '../internal/hash.js'
 import { randomToken } from '../internal/random.js'
 import { createIdToken, type IdTokenClaims } from './id-token.js'
-import { signJwtAccessToken, type JwtAccessTokenClaims } from './jwt-access-token.js'
+import { signJwtAccessToken, type JwtAccessTokenClaims, type SignedToken } from './jwt-access-token.js'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './key-store.js'
 import { OAuth2TokenResponse } from './token-response.js'
 
@@ -95,6 +95,12 @@ export interface IssueTokensOptions {
   accessTokenScope?: readonly string[]
   /** How the client authenticated (recorded on the refresh token: see {@link RefreshTokenEntry.clientAuthMethod}). */
   clientAuthMethod?: ClientAuthMethodName
+  /**
+   * Runs once the new tokens are recorded, before the revocation check and before the response is
+   * complete (a JWT may still be being signed): a rotation records its successor here, so that the
+   * check covers that write too.
+   */
+  onRecorded?: (ids: { accessTokenId: string; refreshTokenId: string | undefined }) => Promise<void>
 }
 
 /** The tokens of one {@link issueTokenSet} call, with the store ids under which they were recorded. */
@@ -148,8 +154,12 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
     aud: audience,
   }
 
-  let accessToken: string
+  let accessToken: string | undefined
   let accessTokenId: string
+  // A JWT is signed on the thread pool (WebCrypto): the store work below runs meanwhile, and the
+  // signature is awaited last. Its failure is handled there (the no-op handler only keeps an early
+  // rejection from counting as unhandled while the entries are written).
+  let signing: Promise<SignedToken> | undefined
   if (jwt) {
     const claims: JwtAccessTokenClaims = grant.claims !== undefined ? { ...grant.claims } : {}
     const jti = randomToken(16)
@@ -158,7 +168,7 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
     if (grant.authTime !== undefined) claims.auth_time = grant.authTime
     if (grant.acr !== undefined) claims.acr = grant.acr
     if (grant.amr !== undefined) claims.amr = grant.amr
-    ;({ token: accessToken } = await signJwtAccessToken(claims, {
+    signing = signJwtAccessToken(claims, {
       keys: runtime.keys,
       alg: config.accessTokenAlgorithm,
       issuer: config.issuer,
@@ -167,7 +177,8 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
       now,
       clientId: grant.clientId,
       scope: scope === '' ? undefined : scope,
-    }))
+    })
+    signing.catch(() => {})
     accessTokenId = sha256(jti)
   } else {
     accessToken = randomToken(32)
@@ -175,13 +186,11 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
   }
   await store.set('access_token', accessTokenId, entry, exp * 1000)
 
-  const response = new OAuth2TokenResponse({ access_token: accessToken, token_type: flow.tokenType.prefix, expires_in: flow.tokenTtl })
-  if (scope !== '') response.setScope(scope)
-
+  let refreshToken: string | undefined
   let refreshTokenId: string | undefined
   if (options.refreshToken) {
     // RFC 9700 §4.14.2 / RFC 6749 §10.10: opaque, 256 bits of entropy, stored only as a hash.
-    const refreshToken = randomToken(32)
+    refreshToken = randomToken(32)
     const familyCreatedAt = options.familyCreatedAt ?? now
     const expiresAt = Math.min(now + flow.refreshTokenIdleTtl * 1000, familyCreatedAt + flow.refreshTokenAbsoluteTtl * 1000)
     // The grant without its nonce (an ID token's, never replayed into a refreshed one).
@@ -202,22 +211,8 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
     if (options.clientAuthMethod !== undefined) refreshEntry.clientAuthMethod = options.clientAuthMethod
     refreshTokenId = sha256(refreshToken)
     await store.set('refresh_token', refreshTokenId, refreshEntry, expiresAt)
-    response.setRefreshToken(refreshToken)
   }
-
-  if ((flow.oidc || 'openid' in flow.scopes) && accessScope.includes('openid') && grant.sub !== undefined) {
-    const idClaims: IdTokenClaims = { sub: grant.sub }
-    if (grant.nonce !== undefined) idClaims.nonce = grant.nonce
-    if (grant.authTime !== undefined) idClaims.auth_time = grant.authTime
-    if (grant.acr !== undefined) idClaims.acr = grant.acr
-    if (grant.amr !== undefined) idClaims.amr = grant.amr
-    const { token } = await createIdToken(
-      idClaims,
-      { accessToken },
-      { keys: runtime.keys, alg: idTokenAlgorithm(client?.id_token_signed_response_alg), issuer: config.issuer, clientId: grant.clientId, ttl: flow.idTokenTtl, now },
-    )
-    response.setIdToken(token)
-  }
+  await options.onRecorded?.({ accessTokenId, refreshTokenId })
 
   // A concurrent request may have revoked the grant (refresh-token reuse, code replay) while these
   // tokens were being written. revokeGrant() leaves its marker before it deletes, so checking the
@@ -225,6 +220,26 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
   if ((await store.get('revoked_grant', grant.grantId)) !== undefined) {
     await store.revokeGrant(grant.grantId)
     throw new OAuth2Error('invalid_grant', 'The authorization grant has been revoked.')
+  }
+
+  if (signing !== undefined) accessToken = (await signing).token
+  const response = new OAuth2TokenResponse({ access_token: accessToken!, token_type: flow.tokenType.prefix, expires_in: flow.tokenTtl })
+  if (scope !== '') response.setScope(scope)
+  if (refreshToken !== undefined) response.setRefreshToken(refreshToken)
+
+  if ((flow.oidc || 'openid' in flow.scopes) && accessScope.includes('openid') && grant.sub !== undefined) {
+    const idClaims: IdTokenClaims = { sub: grant.sub }
+    if (grant.nonce !== undefined) idClaims.nonce = grant.nonce
+    if (grant.authTime !== undefined) idClaims.auth_time = grant.authTime
+    if (grant.acr !== undefined) idClaims.acr = grant.acr
+    if (grant.amr !== undefined) idClaims.amr = grant.amr
+    // OpenID Connect Core §3.3.2.11: at_hash is computed from the access token, so this signs second.
+    const { token } = await createIdToken(
+      idClaims,
+      { accessToken: accessToken! },
+      { keys: runtime.keys, alg: idTokenAlgorithm(client?.id_token_signed_response_alg), issuer: config.issuer, clientId: grant.clientId, ttl: flow.idTokenTtl, now },
+    )
+    response.setIdToken(token)
   }
   return { response, accessTokenId, refreshTokenId }
 }

@@ -2,6 +2,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, j
 import { describe, expect, it } from 'vitest'
 import {
   InMemoryKeyStore,
+  MemoryStore,
   OAuth2AuthorizationCodeBuilder,
   OAuth2ClientCredentialsBuilder,
   OAuth2TokenResponse,
@@ -365,5 +366,49 @@ describe('verifyJwt in the token handler (RFC 9068 §4, RFC 8725 §3)', () => {
 
     const other = verifyingProvider(clock, { verify: { audience: 'https://api.example.com' } })
     expect(await verified(other, await issue(other))).toBeNull()
+  })
+})
+
+describe('RFC 9068 access tokens of the default issuance, signed while the store is written', () => {
+  /** A key store that is down: every signature fails. */
+  const brokenKeys = { list: () => Promise.reject(new Error('key store down')), put: () => Promise.resolve(), delete: () => Promise.resolve() }
+
+  it('answers a failed signature with 500 server_error, reported to onError, and no unhandled rejection', async () => {
+    const errors: unknown[] = []
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const store = new MemoryStore({ clients: [{ client_id: 'client-1', client_secret: 'secret-1', grant_types: ['client_credentials'] }] })
+      // A store that answers a write on a later turn of the event loop, as a database does: the
+      // signature fails while the entries are still being written.
+      const set = store.set.bind(store)
+      store.set = (...args) => new Promise((resolve) => setTimeout(resolve, 5)).then(() => set(...args))
+      const provider = OAuth2ClientCredentialsBuilder.create()
+        .setIssuer(ISSUER)
+        .setStore(store)
+        .setJwksKeyStore(brokenKeys)
+        .useAccessTokenJwks(true)
+        .onError((error) => errors.push(error))
+        .build()
+      const response = await postToken(provider, { grant_type: 'client_credentials' }, AUTH)
+      expect(response.status).toBe(500)
+      expect(response.json['error']).toBe('server_error')
+      // Let any stray rejection surface before looking.
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(errors.map((e) => (e as Error).message)).toEqual(['key store down'])
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
+  it('records the access token under its jti hash, so introspection and revocation know it', async () => {
+    const store = new MemoryStore({ clients: [{ client_id: 'client-1', client_secret: 'secret-1', grant_types: ['client_credentials'] }] })
+    const provider = OAuth2ClientCredentialsBuilder.create().setIssuer(ISSUER).setStore(store).useAccessTokenJwks(true).build()
+    const token = await accessToken(provider)
+    const jti = decodeJwt(token).jti as string
+    const id = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(jti))).toString('base64url')
+    expect(await store.get('access_token', id)).toMatchObject({ format: 'jwt', clientId: 'client-1' })
   })
 })
