@@ -101,11 +101,10 @@ export class OAuth2Provider {
   async handle(request: OAuth2Request): Promise<OAuth2Result> {
     let endpoint: Endpoint | undefined
     try {
-      const target = new RequestTarget(request?.url, this.issuer, this.#origin)
-      endpoint = this.#endpoints.get(target.pathname)
+      const req = new RequestTarget(request, this.issuer, this.#origin)
+      endpoint = this.#endpoints.get(req.pathname)
       if (endpoint === undefined) return { status: 404, headers: {}, body: '' }
-      const method = typeof request.method === 'string' ? request.method.toUpperCase() : ''
-      if (!endpoint.methods.includes(method)) {
+      if (!endpoint.methods.includes(req.method)) {
         return errorToResult(
           new OAuth2Error('invalid_request', `The ${endpoint.methods[0]} method is required here.`, {
             status: 405,
@@ -114,10 +113,6 @@ export class OAuth2Provider {
           endpoint.noStore ? NO_STORE_HEADERS : {},
         )
       }
-      target.request = request
-      target.method = method
-      target.headers = headerLookup(request.headers)
-      const req: EndpointRequest = target
       return await endpoint.handle(req)
     } catch (error) {
       const noStore = endpoint === undefined || endpoint.noStore ? NO_STORE_HEADERS : {}
@@ -213,17 +208,18 @@ export class OAuth2Provider {
  * @see https://www.rfc-editor.org/rfc/rfc9112#section-3.2.1
  */
 class RequestTarget implements EndpointRequest {
+  readonly request: OAuth2Request
+  readonly method: string
   readonly pathname: string
-  request!: OAuth2Request
-  method = ''
-  headers!: HeaderLookup
-  #target: unknown
-  #issuer: string
+  readonly #issuer: string
   #url: URL | undefined
+  #headers: HeaderLookup | undefined
 
-  constructor(target: unknown, issuer: string, origin: string) {
-    this.#target = target
+  constructor(request: OAuth2Request, issuer: string, origin: string) {
+    this.request = request
     this.#issuer = issuer
+    this.method = typeof request?.method === 'string' ? request.method.toUpperCase() : ''
+    const target: unknown = request?.url
     let plain: string | undefined
     if (typeof target === 'string') {
       plain = plainPathname(target)
@@ -239,7 +235,11 @@ class RequestTarget implements EndpointRequest {
   }
 
   get url(): URL {
-    return (this.#url ??= parseRequestUrl(this.#target, this.#issuer))
+    return (this.#url ??= parseRequestUrl(this.request.url, this.#issuer))
+  }
+
+  get headers(): HeaderLookup {
+    return (this.#headers ??= headerLookup(this.request.headers))
   }
 }
 

@@ -5,14 +5,15 @@ import type { OAuth2Request, OAuth2Result } from '../types.js'
 
 /** A request as an endpoint sees it: parsed once by the provider. */
 export interface EndpointRequest {
-  request: OAuth2Request
-  method: string
+  readonly request: OAuth2Request
+  /** The method, upper-cased. */
+  readonly method: string
   /** The request URL's pathname, which routed it here. */
-  pathname: string
+  readonly pathname: string
   /** The request URL resolved against the issuer (parsed when first read: most endpoints never need the query). */
   readonly url: URL
   /** Case-insensitive header lookup, `null` when absent; repeated fields joined as `Headers` joins them. */
-  headers: HeaderLookup
+  readonly headers: HeaderLookup
 }
 
 /** What endpoints share: the configuration, the keys, and the issuer's URLs. */

@@ -154,12 +154,11 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
     aud: audience,
   }
 
-  let accessToken: string | undefined
-  let accessTokenId: string
   // A JWT is signed on the thread pool (WebCrypto): the store work below runs meanwhile, and the
   // signature is awaited last. Its failure is handled there (the no-op handler only keeps an early
   // rejection from counting as unhandled while the entries are written).
-  let signing: Promise<SignedToken> | undefined
+  let accessToken: string | Promise<SignedToken>
+  let accessTokenId: string
   if (jwt) {
     const claims: JwtAccessTokenClaims = grant.claims !== undefined ? { ...grant.claims } : {}
     const jti = randomToken(16)
@@ -168,7 +167,7 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
     if (grant.authTime !== undefined) claims.auth_time = grant.authTime
     if (grant.acr !== undefined) claims.acr = grant.acr
     if (grant.amr !== undefined) claims.amr = grant.amr
-    signing = signJwtAccessToken(claims, {
+    accessToken = signJwtAccessToken(claims, {
       keys: runtime.keys,
       alg: config.accessTokenAlgorithm,
       issuer: config.issuer,
@@ -178,7 +177,7 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
       clientId: grant.clientId,
       scope: scope === '' ? undefined : scope,
     })
-    signing.catch(() => {})
+    accessToken.catch(() => {})
     accessTokenId = sha256(jti)
   } else {
     accessToken = randomToken(32)
@@ -222,8 +221,8 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
     throw new OAuth2Error('invalid_grant', 'The authorization grant has been revoked.')
   }
 
-  if (signing !== undefined) accessToken = (await signing).token
-  const response = new OAuth2TokenResponse({ access_token: accessToken!, token_type: flow.tokenType.prefix, expires_in: flow.tokenTtl })
+  const token = typeof accessToken === 'string' ? accessToken : (await accessToken).token
+  const response = new OAuth2TokenResponse({ access_token: token, token_type: flow.tokenType.prefix, expires_in: flow.tokenTtl })
   if (scope !== '') response.setScope(scope)
   if (refreshToken !== undefined) response.setRefreshToken(refreshToken)
 
@@ -234,12 +233,12 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
     if (grant.acr !== undefined) idClaims.acr = grant.acr
     if (grant.amr !== undefined) idClaims.amr = grant.amr
     // OpenID Connect Core §3.3.2.11: at_hash is computed from the access token, so this signs second.
-    const { token } = await createIdToken(
+    const idToken = await createIdToken(
       idClaims,
-      { accessToken: accessToken! },
+      { accessToken: token },
       { keys: runtime.keys, alg: idTokenAlgorithm(client?.id_token_signed_response_alg), issuer: config.issuer, clientId: grant.clientId, ttl: flow.idTokenTtl, now },
     )
-    response.setIdToken(token)
+    response.setIdToken(idToken.token)
   }
   return { response, accessTokenId, refreshTokenId }
 }
