@@ -41,6 +41,9 @@ export interface ClientAuthMethod {
   readonly signingAlgorithms?: readonly string[]
   /** A configuration problem, reported by `build()` (e.g. a JWT method with no way to find keys). */
   configurationError?(hasClientLookup: boolean): string | undefined
-  /** Verifies the presented credentials; throws `OAuth2Error('invalid_client')` when they fail. */
-  authenticate(credentials: PresentedCredentials & { method: ClientAuthMethodName }, context: ClientAuthContext): Promise<AuthenticatedClient>
+  /**
+   * Verifies the presented credentials; throws (or rejects with) `OAuth2Error('invalid_client')` when
+   * they fail. A method with nothing to wait for (a shared secret) may answer synchronously.
+   */
+  authenticate(credentials: PresentedCredentials & { method: ClientAuthMethodName }, context: ClientAuthContext): AuthenticatedClient | Promise<AuthenticatedClient>
 }

@@ -11,17 +11,17 @@ import { verifySharedSecret } from './shared-secret.js'
 export class ClientSecretBasic implements ClientAuthMethod {
   readonly name = 'client_secret_basic' as const
 
-  async authenticate(credentials: PresentedCredentials, context: ClientAuthContext): Promise<AuthenticatedClient> {
+  authenticate(credentials: PresentedCredentials, context: ClientAuthContext): AuthenticatedClient {
     return authenticateWithSecret(this.name, credentials as { clientId: string; clientSecret: string }, context)
   }
 }
 
 /** Shared by `client_secret_basic` and `client_secret_post`: only where the secret travels differs. */
-export async function authenticateWithSecret(
+export function authenticateWithSecret(
   method: 'client_secret_basic' | 'client_secret_post',
   credentials: { clientId: string; clientSecret: string },
   context: ClientAuthContext,
-): Promise<AuthenticatedClient> {
+): AuthenticatedClient {
   if (context.client !== undefined) verifySharedSecret(context.client, credentials.clientSecret, context.now)
   return {
     clientId: credentials.clientId,

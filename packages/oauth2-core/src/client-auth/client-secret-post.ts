@@ -11,7 +11,7 @@ import type { PresentedCredentials } from './presented-credentials.js'
 export class ClientSecretPost implements ClientAuthMethod {
   readonly name = 'client_secret_post' as const
 
-  async authenticate(credentials: PresentedCredentials, context: ClientAuthContext): Promise<AuthenticatedClient> {
+  authenticate(credentials: PresentedCredentials, context: ClientAuthContext): AuthenticatedClient {
     return authenticateWithSecret(this.name, credentials as { clientId: string; clientSecret: string }, context)
   }
 }

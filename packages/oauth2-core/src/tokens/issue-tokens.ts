@@ -121,9 +121,11 @@ export interface IssuedTokenSet {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2
  */
-export async function issueTokens(options: IssueTokensOptions): Promise<OAuth2TokenResponse> {
-  return (await issueTokenSet(options)).response
+export function issueTokens(options: IssueTokensOptions): Promise<OAuth2TokenResponse> {
+  return issueTokenSet(options).then(responseOf)
 }
+
+const responseOf = (issued: IssuedTokenSet): OAuth2TokenResponse => issued.response
 
 /**
  * {@link issueTokens}, also returning the store ids of the tokens (refresh-token rotation records
