@@ -170,5 +170,5 @@ async function redeemAuthorizationCode({ params, client, flow, runtime }: Omit<D
 async function issueAuthorizationCodeTokens({ context, client, flow, runtime }: DefaultGrantInput<Params>): Promise<TokenHandlerResult> {
   const data = (context as { authorization?: AuthorizationCodeData }).authorization
   if (data === undefined) throw new Error('The authorization code was not redeemed before the default handler ran.')
-  return issueUserGrantTokens(data, { client, flow, runtime })
+  return await issueUserGrantTokens(data, { client, flow, runtime })
 }

@@ -38,7 +38,7 @@ async function issueClientToken({ params, client, flow, runtime }: DefaultGrantI
     requested.length > 0
       ? requested
       : scopeTokens(client.client?.scope?.trim() || undefined).filter((s) => s !== '' && (!declaresScopes(flow.scopes) || Object.hasOwn(flow.scopes, s)))
-  return issueTokens({
+  return await issueTokens({
     grant: { grantId: randomToken(16), clientId: client.clientId, sub: undefined, scope },
     flow,
     runtime,

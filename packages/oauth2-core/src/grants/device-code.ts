@@ -120,7 +120,7 @@ async function answerDevicePoll({ params, client, flow, runtime }: Omit<DefaultG
 async function issueDeviceTokens({ context, client, flow, runtime }: DefaultGrantInput<Params>): Promise<TokenHandlerResult> {
   const data = (context as { deviceAuthorization?: DeviceAuthorizationData }).deviceAuthorization
   if (data === undefined) throw new OAuth2Error('invalid_grant', 'The device_code is invalid.')
-  return issueUserGrantTokens(data, { client, flow, runtime })
+  return await issueUserGrantTokens(data, { client, flow, runtime })
 }
 
 /**

@@ -84,9 +84,9 @@ async function rotateRefreshToken({ params, context, client, flow, runtime }: De
     // This request consumed it: rotate (RFC 9700 §4.14.2 "issues a new refresh token with every
     // access token refresh response"). The replaced token stays, consumed, until the family ends:
     // presenting it again is a reuse.
-    return issueSuccessor(before, id, requested, { consumedAt: now, rotatedAt: now }, { client, flow, runtime })
+    return await issueSuccessor(before, id, requested, { consumedAt: now, rotatedAt: now }, { client, flow, runtime })
   }
-  return answerReuse(before, id, requested, { client, flow, runtime })
+  return await answerReuse(before, id, requested, { client, flow, runtime })
 }
 
 /** A consumed token came back: a concurrent request, a lost response within the grace window, or a reuse. */
@@ -119,7 +119,7 @@ async function answerReuse(
     if (successor !== undefined && successor.consumedAt === undefined) {
       if (before.successorAccessTokenId !== undefined) await store.delete('access_token', before.successorAccessTokenId)
       await store.set('refresh_token', before.successorId, { ...successor, consumedAt: now, superseded: true }, familyEnd(before, flow))
-      return issueSuccessor(before, id, requested, { retried: true }, { client, flow, runtime })
+      return await issueSuccessor(before, id, requested, { retried: true }, { client, flow, runtime })
     }
   }
 

@@ -344,7 +344,7 @@ export function createIssueTokensHelper(
       }
       refreshToken = true
     }
-    return issueTokens({
+    return await issueTokens({
       grant: {
         grantId: randomToken(16),
         clientId: client.clientId,
