@@ -2,6 +2,7 @@
 // The README's two commands, for a fresh machine with Node 20 and npm but no pnpm:
 //   npm test    installs the pinned pnpm (through npm) and the workspace, typechecks, runs every test
 //   npm start   installs, builds and starts the main program
+//   npm run bench   installs and runs the benchmarks (bench/, ~8 minutes; extra arguments pass on)
 // When the pinned pnpm is already on PATH it is used as is.
 import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
@@ -32,7 +33,10 @@ if (mode === 'test') {
 } else if (mode === 'start') {
   run('install', '--frozen-lockfile')
   run('--filter', '@x/demo-server', 'start')
+} else if (mode === 'bench') {
+  run('install', '--frozen-lockfile')
+  run('--filter', '@x/bench', 'bench', ...process.argv.slice(3))
 } else {
-  console.error('usage: node scripts/quickstart.mjs test|start')
+  console.error('usage: node scripts/quickstart.mjs test|start|bench [bench arguments]')
   process.exit(2)
 }
