@@ -49,7 +49,8 @@ export async function signJwtAccessToken(
   claims: JwtAccessTokenClaims,
   defaults: JwtAccessTokenDefaults,
 ): Promise<SignedToken & { payload: JWTPayload }> {
-  const { kid, alg, key } = await defaults.keys.signingKey(defaults.alg)
+  // Without a wait when the key is known: the signature then starts before the caller's next await.
+  const { kid, alg, key } = defaults.keys.currentSigningKey(defaults.alg) ?? (await defaults.keys.signingKey(defaults.alg))
   const iat = Math.floor(defaults.now / 1000)
   const payload: JWTPayload = {
     iss: defaults.issuer,

@@ -54,7 +54,7 @@ export class KeyManager {
   #loading: Promise<void> | undefined
   readonly #signingKeys = new Map<string, Promise<CryptoKey>>()
   /** The last answer of signingKey() per algorithm, for as long as it stays the answer (see there). */
-  readonly #ready = new Map<SigningAlgorithm, { answer: Promise<ActiveSigningKey>; keys: LoadedKey[]; from: number; until: number }>()
+  readonly #ready = new Map<SigningAlgorithm, { answer: Promise<ActiveSigningKey>; key: ActiveSigningKey; keys: LoadedKey[]; from: number; until: number }>()
   readonly #verificationKeys = new Map<string, Promise<CryptoKey>>()
 
   constructor(options: { store: KeyStore; algorithms: readonly SigningAlgorithm[]; rotation?: KeyRotationOptions; now: () => number }) {
@@ -90,12 +90,22 @@ export class KeyManager {
    * the same settled promise, with no store read and nothing allocated.
    */
   signingKey(alg: SigningAlgorithm): Promise<ActiveSigningKey> {
+    return this.#readyFor(alg)?.answer ?? this.#resolveSigningKey(alg)
+  }
+
+  /**
+   * {@link signingKey}'s answer when it is known without waiting, else `undefined`: a signature can
+   * then start at once (it runs on the thread pool while the caller goes on with its store writes).
+   */
+  currentSigningKey(alg: SigningAlgorithm): ActiveSigningKey | undefined {
+    return this.#readyFor(alg)?.key
+  }
+
+  #readyFor(alg: SigningAlgorithm): { answer: Promise<ActiveSigningKey>; key: ActiveSigningKey } | undefined {
     const ready = this.#ready.get(alg)
-    if (ready !== undefined && ready.keys === this.#keys) {
-      const now = this.#now()
-      if (now >= ready.from && now < ready.until) return ready.answer
-    }
-    return this.#resolveSigningKey(alg)
+    if (ready === undefined || ready.keys !== this.#keys) return undefined
+    const now = this.#now()
+    return now >= ready.from && now < ready.until ? ready : undefined
   }
 
   async #resolveSigningKey(alg: SigningAlgorithm): Promise<ActiveSigningKey> {
@@ -115,7 +125,7 @@ export class KeyManager {
     const keys = this.#keys
     let until = this.#loadedAt + RELOAD_AFTER_MS
     for (const chain of this.#algorithms) until = Math.min(until, this.#nextChange(chain, now))
-    if (until > now) this.#ready.set(alg, { answer: Promise.resolve(answer), keys, from: now, until })
+    if (until > now) this.#ready.set(alg, { answer: Promise.resolve(answer), key: answer, keys, from: now, until })
     return answer
   }
 
