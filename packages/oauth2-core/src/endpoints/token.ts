@@ -218,7 +218,7 @@ async function recordJwtAccessToken(
 /** RFC 6749 §3.3 / §5.2 invalid_scope: a scope the server does not declare, or the client may not request. */
 export function checkScope(scopes: string[], flow: FlowConfig, clientScope: string | undefined): void {
   if (scopes.length === 0) return
-  // Runs on every token request: nothing is allocated unless a scope is refused.
+  // Runs on every token request: the error lists are built only when a scope is refused.
   if (declaresScopes(flow.scopes) && !scopes.every((s) => Object.hasOwn(flow.scopes, s))) {
     const unknown = scopes.filter((s) => !Object.hasOwn(flow.scopes, s))
     throw new OAuth2Error('invalid_scope', `Unknown scope: ${unknown.join(' ')}.`)
@@ -226,7 +226,8 @@ export function checkScope(scopes: string[], flow: FlowConfig, clientScope: stri
   if (clientScope !== undefined) {
     const allowed = scopeTokens(clientScope)
     // A long registered list is looked up through a Set, so the check stays linear.
-    const has = allowed.length > 16 ? ((set) => (s: string) => set.has(s))(new Set(allowed)) : (s: string) => allowed.includes(s)
+    const set = allowed.length > 16 ? new Set(allowed) : undefined
+    const has = (s: string) => (set === undefined ? allowed.includes(s) : set.has(s))
     if (!scopes.every(has)) {
       const refused = scopes.filter((s) => !has(s))
       throw new OAuth2Error('invalid_scope', `The client may not request the scope: ${refused.join(' ')}.`)

@@ -129,6 +129,11 @@ export class KeyManager {
     return answer
   }
 
+  /** When a successor of `active` must be generated: `prepublish` before `active` has signed for `interval`. */
+  #successorDueAt(active: StoredSigningKey): number {
+    return active.activatesAt + this.#interval - this.#prepublish
+  }
+
   /** When the signing key of `alg` may change or its chain needs maintenance: a pending key activates, or a successor is due. */
   #nextChange(alg: SigningAlgorithm, now: number): number {
     const active = this.#active(alg, now)
@@ -140,7 +145,7 @@ export class KeyManager {
       pending = true
       next = Math.min(next, k.activatesAt)
     }
-    return pending ? next : Math.min(next, active.activatesAt + this.#interval - this.#prepublish)
+    return pending ? next : Math.min(next, this.#successorDueAt(active))
   }
 
   /** The public keys to publish (RFC 7517 JWK Set), newest first, including pre-published ones. */
@@ -214,7 +219,7 @@ export class KeyManager {
     const active = this.#active(alg, now)
     if (active === undefined) return true
     const hasPending = this.#keys.some((k) => k.alg === alg && k.activatesAt > now)
-    return !hasPending && now >= active.activatesAt + this.#interval - this.#prepublish
+    return !hasPending && now >= this.#successorDueAt(active)
   }
 
   /** Reads the store and, when `maintain`, generates missing or due keys and drops expired ones. Single-flight. */
@@ -247,7 +252,7 @@ export class KeyManager {
           // The very first key signs at once: nobody can have cached a JWKS without it.
           await this.#store.put(await generate(alg, now, now))
           changed = true
-        } else if (active !== undefined && !pending && now >= active.activatesAt + this.#interval - this.#prepublish) {
+        } else if (active !== undefined && !pending && now >= this.#successorDueAt(active)) {
           const activatesAt = Math.max(active.activatesAt + this.#interval, now + this.#prepublish)
           await this.#store.put(await generate(alg, now, activatesAt))
           changed = true
