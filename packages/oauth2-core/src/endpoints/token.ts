@@ -7,7 +7,7 @@ import { errorToResult, jsonResult, NO_STORE_HEADERS } from '../errors/to-result
 import type { OAuth2TokenParams, TokenHandlerResult } from '../grants/token-context.js'
 import { isFormContentType, parseForm } from '../internal/form.js'
 import { parseParams } from '../schemas/parse-params.js'
-import { declaresScopes, scopeTokens } from '../schemas/common.js'
+import { declaresScopes, hasScopeToken, scopeTokens } from '../schemas/common.js'
 import { createIdToken } from '../tokens/id-token.js'
 import { sha256 } from '../internal/hash.js'
 import type { AccessTokenEntry } from '../tokens/issue-tokens.js'
@@ -224,10 +224,10 @@ export function checkScope(scopes: string[], flow: FlowConfig, clientScope: stri
     throw new OAuth2Error('invalid_scope', `Unknown scope: ${unknown.join(' ')}.`)
   }
   if (clientScope !== undefined) {
-    const allowed = scopeTokens(clientScope)
-    // A long registered list is looked up through a Set, so the check stays linear.
-    const set = allowed.length > 16 ? new Set(allowed) : undefined
-    const has = (s: string) => (set === undefined ? allowed.includes(s) : set.has(s))
+    // A few requested scopes are looked up in place; many go through a Set of the registered ones,
+    // so the check stays linear in both.
+    const allowed = scopes.length > 16 ? new Set(clientScope.split(' ')) : undefined
+    const has = (s: string) => (allowed === undefined ? hasScopeToken(clientScope, s) : allowed.has(s))
     if (!scopes.every(has)) {
       const refused = scopes.filter((s) => !has(s))
       throw new OAuth2Error('invalid_scope', `The client may not request the scope: ${refused.join(' ')}.`)

@@ -36,6 +36,8 @@ export function parseForm(body: string | URLSearchParams | null | undefined, lim
 /** Whether the request's content type is `application/x-www-form-urlencoded` (parameters allowed). */
 export function isFormContentType(contentType: string | null): boolean {
   if (contentType === null) return false
+  // What clients send, compared whole before any splitting or case folding.
+  if (contentType === 'application/x-www-form-urlencoded') return true
   const type = contentType.split(';', 1)[0]!.trim().toLowerCase()
   return type === 'application/x-www-form-urlencoded'
 }

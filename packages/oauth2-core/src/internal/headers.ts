@@ -26,8 +26,8 @@ const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g
  * `Cookie`, as Node's `Headers` does). Duplicates thus stay visible: two `Authorization` values read
  * as one joined value, which no authentication scheme parses, so the request is still refused.
  *
- * Nothing is copied: each lookup scans the record's names (a handful; an endpoint asks for two or
- * three), comparing lengths before case.
+ * No value is copied: the record's names are listed once, and each lookup scans them (a handful; an
+ * endpoint asks for two or three), comparing lengths before case.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.2
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.3
@@ -35,17 +35,36 @@ const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g
 export function headerLookup(input: OAuth2RequestHeaders | undefined | null): HeaderLookup {
   if (input instanceof Headers) return input
   if (input === undefined || input === null || typeof input !== 'object') return NONE
-  const record = input
-  return { get: (name) => lookUp(record, name.toLowerCase()) }
+  return new RecordHeaders(input)
+}
+
+type HeaderRecord = Exclude<OAuth2RequestHeaders, Headers>
+
+/**
+ * A lookup over a plain record. Its names are listed once, at the first lookup: a record from
+ * Node (`headersDistinct`, or one with a null prototype) is a dictionary-mode object, which V8
+ * enumerates through the runtime, and an endpoint looks up two or three names.
+ */
+class RecordHeaders implements HeaderLookup {
+  readonly #record: HeaderRecord
+  #names: string[] | undefined
+
+  constructor(record: HeaderRecord) {
+    this.#record = record
+  }
+
+  get(name: string): string | null {
+    return lookUp(this.#record, (this.#names ??= Object.keys(this.#record)), name.toLowerCase())
+  }
 }
 
 /** The combined value of every field of `record` named `key` (lower case), or `null`. */
-function lookUp(record: Exclude<OAuth2RequestHeaders, Headers>, key: string): string | null {
+function lookUp(record: HeaderRecord, names: readonly string[], key: string): string | null {
   // Node's IncomingHttpHeaders names are lower case already (an exact match, no case folding), but a
   // record may hold the name in other cases too: Headers would join them all, in order.
   let values: string[] | undefined
-  for (const name in record) {
-    if (!Object.prototype.hasOwnProperty.call(record, name)) continue
+  for (let n = 0; n < names.length; n++) {
+    const name = names[n]!
     if (name !== key && (name.length !== key.length || name.toLowerCase() !== key || !FIELD_NAME.test(name))) continue
     const value = record[name]
     if (typeof value === 'string') {
@@ -67,6 +86,13 @@ function lookUp(record: Exclude<OAuth2RequestHeaders, Headers>, key: string): st
 
 /** The value as `Headers` stores it, or `undefined` when `Headers` refuses it. */
 function normalize(value: string): string | undefined {
-  const trimmed = value.replace(EDGE_WHITESPACE, '')
+  // Most values have no whitespace at either end: the replace (a regexp call) only runs when one does.
+  const last = value.length - 1
+  const trimmed = last >= 0 && (isHttpWhitespace(value.charCodeAt(0)) || isHttpWhitespace(value.charCodeAt(last))) ? value.replace(EDGE_WHITESPACE, '') : value
   return REFUSED_VALUE.test(trimmed) ? undefined : trimmed
+}
+
+/** Fetch's HTTP whitespace: tab, LF, CR, space. */
+function isHttpWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d
 }

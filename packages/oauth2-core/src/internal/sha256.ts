@@ -41,7 +41,9 @@ export function sha256Digest(data: Uint8Array | string): Uint8Array {
   const m = scratch
   // §5.1.1 padding: a 1 bit, zeros, then the bit length as a 64-bit big-endian integer.
   const end = ((length + 9 + 63) >>> 6) * 64
-  m.fill(0, length, end)
+  // Plain loops, not fill(): for a block or two, TypedArray.prototype.fill's call into the runtime
+  // costs more than the zeroing.
+  for (let i = length; i < end; i++) m[i] = 0
   m[length] = 0x80
   const high = Math.floor(length / 0x20000000)
   const low = (length << 3) >>> 0
@@ -111,7 +113,7 @@ export function sha256Digest(data: Uint8Array | string): Uint8Array {
     h6 = (h6 + g) | 0
     h7 = (h7 + h) | 0
   }
-  m.fill(0, 0, end)
+  for (let i = 0; i < end; i++) m[i] = 0
 
   const digest = new Uint8Array(32)
   writeWord(digest, 0, h0)

@@ -240,12 +240,15 @@ function copy<T>(value: T): T {
   if (Array.isArray(value)) return value.map(copy) as T
   const proto = Object.getPrototypeOf(value) as unknown
   if (proto !== Object.prototype && proto !== null) return structuredClone(value)
-  const result: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
-    const item = copy((value as Record<string, unknown>)[key])
+  // The spread copies the members (as data properties, `__proto__` included) on V8's object-clone
+  // fast path; only members that are objects or arrays need a copy of their own.
+  const result = { ...value } as Record<string, unknown>
+  for (const key of Object.keys(result)) {
+    const item = result[key]
+    if (typeof item !== 'object' || item === null) continue
     // A JSON member named __proto__ stays a member (assigning it would set the prototype).
-    if (key === '__proto__') Object.defineProperty(result, key, { value: item, enumerable: true, writable: true, configurable: true })
-    else result[key] = item
+    if (key === '__proto__') Object.defineProperty(result, key, { value: copy(item), enumerable: true, writable: true, configurable: true })
+    else result[key] = copy(item)
   }
   return result as T
 }

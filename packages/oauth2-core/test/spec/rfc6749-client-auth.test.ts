@@ -334,6 +334,28 @@ describe('RFC 7591 §2 registered client metadata', () => {
     expect(calls[0]?.scopes).toEqual(['write', 'read'])
   })
 
+  it('matches requested scopes against whole registered scope tokens, never substrings (RFC 6749 §3.3)', async () => {
+    const authorization = basicAuth('client-a', SECRET)
+    for (const registered of ['readwrite', 'xread write', 'write reads', 'rea d']) {
+      const { provider, calls } = setup({ clients: [confidential({ scope: registered })] })
+      expectError(await send(provider, { ...CC, scope: 'read' }, { authorization }), 'invalid_scope', 400)
+      expect(calls, registered).toHaveLength(0)
+    }
+    for (const registered of ['read', 'write read', 'write  read', 'a read b']) {
+      const { provider } = setup({ clients: [confidential({ scope: registered })] })
+      expect((await send(provider, { ...CC, scope: 'read' }, { authorization })).status, registered).toBe(200)
+    }
+  })
+
+  it('checks more than 16 requested scopes against the registered list as well', async () => {
+    const many = Array.from({ length: 20 }, (_, i) => `s${i}`)
+    const authorization = basicAuth('client-a', SECRET)
+    const { provider, calls } = setup({ clients: [confidential({ scope: many.join(' ') })] })
+    expect((await send(provider, { ...CC, scope: [...many].reverse().join(' ') }, { authorization })).status).toBe(200)
+    expect(calls[0]?.scopes).toHaveLength(20)
+    expectError(await send(provider, { ...CC, scope: [...many, 's20'].join(' ') }, { authorization }), 'invalid_scope', 400)
+  })
+
   it('gives the handler the verified client: clientAuthenticated, its metadata, the method', async () => {
     const client = confidential({ client_name: 'Client A', scope: 'read' })
     const { provider, calls } = setup({ clients: [client] })

@@ -40,6 +40,19 @@ describe('RFC 9110 §5.3 request header fields, as the core reads them', () => {
     )
   })
 
+  it('answers the same on a null-prototype record, as Node builds headersDistinct', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...NAMES), field, { maxKeys: 6 }), (record) => {
+        const reference = viaHeaders(record)
+        const bare = Object.assign(Object.create(null) as Record<string, unknown>, record)
+        const lookup = headerLookup(bare as OAuth2RequestHeaders)
+        // Twice: the record's names are listed at the first lookup and reused.
+        for (const name of [...LOOKUPS, ...LOOKUPS]) expect(lookup.get(name), name).toBe(reference.get(name))
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
   it('refuses two Authorization values in a record list as it refuses them in Headers', async () => {
     const { provider } = codeFlowProvider()
     const twice = [WEB_AUTH.authorization, WEB_AUTH.authorization]
