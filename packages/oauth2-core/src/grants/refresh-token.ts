@@ -5,7 +5,7 @@ import type { ProviderRuntime } from '../endpoints/endpoint.js'
 import { OAuth2Error } from '../errors/oauth2-error.js'
 import { sha256 } from '../internal/hash.js'
 import { requiredVschar, scopeParam } from '../schemas/common.js'
-import { issueTokenSet, revokeGrant, type GrantRecord, type RefreshTokenEntry } from '../tokens/issue-tokens.js'
+import { isGrantRevoked, issueTokenSet, revokeGrant, type GrantRecord, type RefreshTokenEntry } from '../tokens/issue-tokens.js'
 import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
 import type { TokenHandlerResult } from './token-context.js'
@@ -17,8 +17,9 @@ type RefreshParams = v.InferOutput<typeof schema>
 /**
  * How long a consumed refresh token without a recorded successor counts as "being rotated by a
  * concurrent request" (answered `invalid_grant` without revoking) rather than as a reuse. The
- * rotating request records its successor within milliseconds; the bound only matters when that
- * request failed midway, after which a reuse revokes the grant as usual.
+ * rotating request records its successor within milliseconds, or undoes the rotation when it fails;
+ * the bound only matters when the undo failed too (the store down), after which a reuse revokes the
+ * grant as usual.
  */
 export const ROTATION_IN_FLIGHT_MS = 10_000
 
@@ -84,7 +85,7 @@ async function rotateRefreshToken({ params, context, client, flow, runtime }: De
     // This request consumed it: rotate (RFC 9700 §4.14.2 "issues a new refresh token with every
     // access token refresh response"). The replaced token stays, consumed, until the family ends:
     // presenting it again is a reuse.
-    return await issueSuccessor(before, id, requested, { consumedAt: now, rotatedAt: now }, { client, flow, runtime })
+    return await issueSuccessor(before, id, requested, { consumedAt: now, rotatedAt: now }, { client, flow, runtime }, true)
   }
   return await answerReuse(before, id, requested, { client, flow, runtime })
 }
@@ -133,6 +134,10 @@ async function answerReuse(
  * Issues the tokens that succeed `before` in its family (same grant, same family start, so rotation
  * never extends the absolute lifetime: RFC 9700 §4.14.2), and records on `before`, under its store
  * id, `changes` and the ids of its successor.
+ *
+ * `undoOnFailure`: this request consumed `before`. If the rotation then fails (a store error, a
+ * signature that fails: this request gets a 500), it is undone ({@link undoRotation}), so that the
+ * client's retry rotates the token again instead of counting as a reuse that revokes the grant.
  */
 async function issueSuccessor(
   before: RefreshTokenEntry,
@@ -140,31 +145,70 @@ async function issueSuccessor(
   requested: string[],
   changes: Pick<RefreshTokenEntry, 'consumedAt' | 'rotatedAt' | 'retried'>,
   { client, flow, runtime }: Pick<DefaultGrantInput<RefreshParams>, 'client' | 'flow' | 'runtime'>,
+  undoOnFailure = false,
 ): Promise<TokenHandlerResult> {
-  const issued = await issueTokenSet({
-    grant: grantOf(before),
-    accessTokenScope: requested,
-    flow,
-    runtime,
-    client: client.client,
-    refreshToken: true,
-    familyCreatedAt: before.familyCreatedAt,
-    clientAuthMethod: before.clientAuthMethod ?? client.method,
-    // The replaced token records its successor as soon as the successor is written (while a JWT
-    // access token is still being signed), before the grant's revocation check.
-    onRecorded: ({ accessTokenId, refreshTokenId }) => {
-      // Changed member by member on the copy the store handed out (its own): spreading a refresh
-      // entry cost more than the rest of this function (bench/RESULTS.md).
-      const updated = before
-      if (changes.consumedAt !== undefined) updated.consumedAt = changes.consumedAt
-      if (changes.rotatedAt !== undefined) updated.rotatedAt = changes.rotatedAt
-      if (changes.retried !== undefined) updated.retried = changes.retried
-      if (refreshTokenId !== undefined) updated.successorId = refreshTokenId
-      updated.successorAccessTokenId = accessTokenId
-      return runtime.config.store.set('refresh_token', id, updated, familyEnd(before, flow))
-    },
-  })
-  return issued.response
+  let written: { accessTokenId: string; refreshTokenId: string | undefined } | undefined
+  try {
+    const issued = await issueTokenSet({
+      grant: grantOf(before),
+      accessTokenScope: requested,
+      flow,
+      runtime,
+      client: client.client,
+      refreshToken: true,
+      familyCreatedAt: before.familyCreatedAt,
+      clientAuthMethod: before.clientAuthMethod ?? client.method,
+      // The replaced token records its successor as soon as the successor is written (while a JWT
+      // access token is still being signed), before the grant's revocation check.
+      onRecorded: (ids) => {
+        written = ids
+        // Changed member by member on the copy the store handed out (its own): spreading a refresh
+        // entry cost more than the rest of this function (bench/RESULTS.md).
+        const updated = before
+        if (changes.consumedAt !== undefined) updated.consumedAt = changes.consumedAt
+        if (changes.rotatedAt !== undefined) updated.rotatedAt = changes.rotatedAt
+        if (changes.retried !== undefined) updated.retried = changes.retried
+        if (ids.refreshTokenId !== undefined) updated.successorId = ids.refreshTokenId
+        updated.successorAccessTokenId = ids.accessTokenId
+        return runtime.config.store.set('refresh_token', id, updated, familyEnd(before, flow))
+      },
+    })
+    return issued.response
+  } catch (error) {
+    // A revoked grant (invalid_grant) stays revoked: nothing to undo.
+    const revoked = error instanceof OAuth2Error && error.error === 'invalid_grant'
+    // Best effort: this request's own error is what the client gets and onError sees. If the store
+    // fails here too, the rotation stays as it was left (a retry then counts as a reuse).
+    if (undoOnFailure && !revoked) await undoRotation(before, id, written, flow, runtime).catch(() => {})
+    throw error
+  }
+}
+
+/**
+ * Undoes a rotation that failed after this request consumed the token: the successor's tokens, never
+ * delivered, are deleted, and the presented token is put back unconsumed, with its own expiry. A
+ * grant revoked meanwhile stays revoked: revokeGrant() leaves its marker before it deletes, so either
+ * it deleted the entry put back here, or the check after the write sees the marker.
+ */
+async function undoRotation(
+  before: RefreshTokenEntry,
+  id: string,
+  written: { accessTokenId: string; refreshTokenId: string | undefined } | undefined,
+  flow: FlowConfig,
+  runtime: ProviderRuntime,
+): Promise<void> {
+  const { store } = runtime.config
+  if (written !== undefined) {
+    if (written.refreshTokenId !== undefined) await store.delete('refresh_token', written.refreshTokenId)
+    await store.delete('access_token', written.accessTokenId)
+  }
+  // On the rotation path the token had none of these before this request consumed it.
+  delete before.consumedAt
+  delete before.rotatedAt
+  delete before.successorId
+  delete before.successorAccessTokenId
+  await store.set('refresh_token', id, before, before.expiresAt ?? familyEnd(before, flow))
+  if (await isGrantRevoked(runtime, before.grantId)) await store.revokeGrant(before.grantId)
 }
 
 /** The grant a refresh token carries, without its bookkeeping fields. */

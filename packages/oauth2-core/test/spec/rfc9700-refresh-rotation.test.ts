@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto'
 import { decodeJwt } from 'jose'
 import { describe, expect, it } from 'vitest'
 import {
   MemoryStore,
+  type OAuth2Store,
   MultipleFlowsBuilder,
   OAuth2AuthorizationCodeBuilder,
   OAuth2DeviceAuthorizationBuilder,
@@ -117,15 +119,15 @@ describe('RFC 9700 §4.14.2 refresh token rotation', () => {
     expect((await refresh(provider, winner.json['refresh_token'] as string)).status).toBe(200)
   })
 
-  it('revokes the grant on a reuse once a crashed rotation is old enough', async () => {
-    // A store that fails the write recording the successor: the request ends in a 500.
+  it('revokes the grant on a reuse once a crashed rotation that could not be undone is old enough', async () => {
+    // A store whose refresh-token writes fail: the rotation ends in a 500, and its undo fails too.
     const clock = testClock()
     const inner = new MemoryStore({ now: clock.now })
     let failRotation = false
     const store = {
       ...bind(inner),
       set: async (kind: string, id: string, entry: Record<string, unknown>, expiresAt: number) => {
-        if (failRotation && kind === 'refresh_token' && entry['rotatedAt'] !== undefined) throw new Error('store down')
+        if (failRotation && kind === 'refresh_token') throw new Error('store down')
         return inner.set(kind, id, entry, expiresAt)
       },
     }
@@ -424,5 +426,104 @@ describe('RFC 9700 §4.14.2 reuse detection is reported', () => {
     expect(reused.status).toBe(400)
     expect(reused.json['error']).toBe('invalid_grant')
     expect(errors).toHaveLength(1)
+  })
+})
+
+/**
+ * A MemoryStore that fails once, at the operation `failNext` names (a database hiccup), after
+ * running `meanwhile` (what a concurrent request did in the meantime).
+ */
+function flakyStore(clock: ReturnType<typeof testClock>) {
+  const inner = new MemoryStore({ now: clock.now })
+  let failure: { op: string; kind: string; meanwhile?: () => Promise<void> } | undefined
+  const writes: Array<{ kind: string; id: string; grantId: unknown }> = []
+  const guard = async (op: string, kind: string) => {
+    if (failure === undefined || failure.op !== op || failure.kind !== kind) return
+    const { meanwhile } = failure
+    failure = undefined
+    await meanwhile?.()
+    throw new Error(`store down (${op} ${kind})`)
+  }
+  const store: OAuth2Store = {
+    set: async (kind, id, entry, expiresAt) => {
+      await guard('set', kind)
+      writes.push({ kind, id, grantId: entry['grantId'] })
+      return inner.set(kind, id, entry, expiresAt)
+    },
+    setIfAbsent: (kind, id, entry, expiresAt) => inner.setIfAbsent(kind, id, entry, expiresAt),
+    get: async (kind, id) => {
+      await guard('get', kind)
+      return inner.get(kind, id)
+    },
+    consume: (kind, id) => inner.consume(kind, id),
+    delete: (kind, id) => inner.delete(kind, id),
+    revokeGrant: (grantId) => inner.revokeGrant(grantId),
+  }
+  return {
+    store,
+    inner,
+    writes,
+    failNext(op: 'get' | 'set', kind: string, meanwhile?: () => Promise<void>) {
+      failure = { op, kind, ...(meanwhile !== undefined ? { meanwhile } : {}) }
+    },
+  }
+}
+
+describe('RFC 9700 §4.14.2 a rotation that fails midway is undone', () => {
+  it('puts the presented token back when the rotation fails after recording its successor: the retry rotates it, the grant lives', async () => {
+    const clock = testClock()
+    const flaky = flakyStore(clock)
+    const errors: unknown[] = []
+    const provider = codeFlow(clock, flaky.store).onError((error) => errors.push(error)).build()
+    const first = await authorize(provider)
+    const before = flaky.writes.length
+    // The revocation check runs after the successor is recorded on the presented token.
+    flaky.failNext('get', 'revoked_grant')
+    const failed = await refresh(provider, first.refresh_token!)
+    expect(failed.status).toBe(500)
+    expect(errors.map((e) => (e as Error).message)).toEqual(['store down (get revoked_grant)'])
+
+    // The successor's tokens, never delivered, are gone.
+    const successor = flaky.writes.slice(before).filter((w) => w.kind === 'refresh_token')
+    expect(successor.length).toBeGreaterThan(0)
+    const presentedId = successor.at(-1)!.id
+    for (const write of successor.filter((w) => w.id !== presentedId)) expect(await flaky.inner.get('refresh_token', write.id)).toBeUndefined()
+
+    const retry = await refresh(provider, first.refresh_token!)
+    expect(retry.status).toBe(200)
+    expect(await introspect(provider, first.access_token)).toMatchObject({ active: true })
+    expect((await refresh(provider, retry.json['refresh_token'] as string)).status).toBe(200)
+  })
+
+  it('puts the presented token back when the rotation fails at its first write: the retry is not refused as concurrent', async () => {
+    const clock = testClock()
+    const flaky = flakyStore(clock)
+    const provider = codeFlow(clock, flaky.store).onError(() => {}).build()
+    const first = await authorize(provider)
+    flaky.failNext('set', 'access_token')
+    expect((await refresh(provider, first.refresh_token!)).status).toBe(500)
+    const retry = await refresh(provider, first.refresh_token!)
+    expect(retry.status).toBe(200)
+    // Presenting the token once more is a reuse, as for any rotated token.
+    expect((await refresh(provider, first.refresh_token!)).json['error']).toBe('invalid_grant')
+  })
+
+  it('keeps a grant revoked while the rotation failed revoked: the presented token is not put back', async () => {
+    const clock = testClock()
+    const flaky = flakyStore(clock)
+    const provider = codeFlow(clock, flaky.store).onError(() => {}).build()
+    const first = await authorize(provider)
+    const grantId = flaky.writes.find((w) => w.kind === 'refresh_token')!.grantId as string
+    // Meanwhile another request revoked the grant, as revokeGrant() does: marker first, then delete.
+    flaky.failNext('get', 'revoked_grant', async () => {
+      await flaky.inner.set('revoked_grant', grantId, { revokedAt: clock.now() }, clock.now() + 3_600_000)
+      await flaky.inner.revokeGrant(grantId)
+    })
+    expect((await refresh(provider, first.refresh_token!)).status).toBe(500)
+    // Not even for a moment until the next request: the store holds nothing of the grant.
+    const presentedId = createHash('sha256').update(first.refresh_token!).digest('base64url')
+    expect(await flaky.inner.get('refresh_token', presentedId)).toBeUndefined()
+    expect((await refresh(provider, first.refresh_token!)).json['error']).toBe('invalid_grant')
+    expect(await introspect(provider, first.access_token)).toEqual({ active: false })
   })
 })
