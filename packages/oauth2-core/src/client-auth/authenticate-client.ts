@@ -79,19 +79,25 @@ export async function authenticateClient(
         throw new OAuth2Error('invalid_client', `The client is registered for ${registered}, not ${presented.method}.`)
       }
     }
-    return await method.authenticate(presented, {
+    const authenticated = method.authenticate(presented, {
       client,
       audiences: policy.audiences,
       now,
       replay: policy.replay,
       maxAssertionLifetime: policy.maxAssertionLifetime,
     })
+    // The shared-secret methods answer synchronously: no wait (a turn of the microtask queue) for them.
+    return isPromiseLike(authenticated) ? await authenticated : authenticated
   } catch (error) {
     if (error instanceof OAuth2Error && error.error === 'invalid_client') {
       throw challengeInvalidClient(error, triedBasic || isBasicHeader(authorization), policy)
     }
     throw error
   }
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown }).then === 'function'
 }
 
 function isBasicHeader(authorization: string | null): boolean {

@@ -2,7 +2,7 @@ import * as v from 'valibot'
 import { requireVerifiedClient } from '../client-auth/endpoint-policy.js'
 import { randomToken } from '../internal/random.js'
 import { declaresScopes, scopeParam, scopeTokens } from '../schemas/common.js'
-import { issueTokens } from '../tokens/issue-tokens.js'
+import { issueTokenSet } from '../tokens/issue-tokens.js'
 import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
 import type { TokenHandlerResult } from './token-context.js'
@@ -38,11 +38,13 @@ async function issueClientToken({ context, client, flow, runtime }: DefaultGrant
     requested.length > 0
       ? requested
       : scopeTokens(client.client?.scope?.trim() || undefined).filter((s) => s !== '' && (!declaresScopes(flow.scopes) || Object.hasOwn(flow.scopes, s)))
-  return await issueTokens({
+  const issued = await issueTokenSet({
     grant: { grantId: randomToken(16), clientId: client.clientId, sub: undefined, scope },
     flow,
     runtime,
     client: client.client,
     refreshToken: false,
+    grantIsNew: true,
   })
+  return issued.response
 }

@@ -101,6 +101,11 @@ export interface IssueTokensOptions {
    * check covers that write too.
    */
   onRecorded?: (ids: { accessTokenId: string; refreshTokenId: string | undefined }) => Promise<void>
+  /**
+   * The grant was created for this issuance (client_credentials): no other request knows its id,
+   * so none can have revoked it, and the revocation check after writing is skipped.
+   */
+  grantIsNew?: boolean
 }
 
 /** The tokens of one {@link issueTokenSet} call, with the store ids under which they were recorded. */
@@ -213,12 +218,12 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
     refreshTokenId = sha256(refreshToken)
     await store.set('refresh_token', refreshTokenId, refreshEntry, expiresAt)
   }
-  await options.onRecorded?.({ accessTokenId, refreshTokenId })
+  if (options.onRecorded !== undefined) await options.onRecorded({ accessTokenId, refreshTokenId })
 
   // A concurrent request may have revoked the grant (refresh-token reuse, code replay) while these
   // tokens were being written. revokeGrant() leaves its marker before it deletes, so checking the
   // marker after writing cannot miss it: either it deleted these tokens, or this check sees it.
-  if ((await store.get('revoked_grant', grant.grantId)) !== undefined) {
+  if (options.grantIsNew !== true && (await store.get('revoked_grant', grant.grantId)) !== undefined) {
     await store.revokeGrant(grant.grantId)
     throw new OAuth2Error('invalid_grant', 'The authorization grant has been revoked.')
   }
