@@ -39,12 +39,18 @@ const PLAIN_FORM = /^[\0-\x24\x26-\x7f]*$/
  */
 function readPlainForm(body: string, form: FormParameters): void {
   const length = body.length
+  // The next `=` at or after `start` (`length`: none left). Kept across sequences and searched
+  // again only once passed, so a body of many names without `=` is still read in linear time.
+  let eq = -1
   for (let start = 0; start < length; ) {
     let end = body.indexOf('&', start)
     if (end === -1) end = length
     if (end > start) {
-      const eq = body.indexOf('=', start)
-      if (eq === -1 || eq > end) form.add(plusAsSpace(body.slice(start, end)), '')
+      if (eq < start) {
+        eq = body.indexOf('=', start)
+        if (eq === -1) eq = length
+      }
+      if (eq >= end) form.add(plusAsSpace(body.slice(start, end)), '')
       else form.add(plusAsSpace(body.slice(start, eq)), plusAsSpace(body.slice(eq + 1, end)))
     }
     start = end + 1
