@@ -1,0 +1,368 @@
+/**
+ * Instructions per request, counted by valgrind's callgrind. Times on this shared 2-core machine move
+ * 5-20% between rounds; an instruction count depends on the code and its input, not on what else
+ * runs, so it compares subjects where timings cannot (see docs/performance.md).
+ *
+ * Each subject runs under `valgrind --tool=callgrind --cache-sim=yes` on `node --single-threaded`
+ * (see record() for why), with opaque tokens, from a full GC. W warm-up requests go over one
+ * keep-alive connection, one at a time; then the counters are zeroed (`callgrind_control -z`), N
+ * requests sent the same way and the counters dumped (`callgrind_control -d`): the dump holds
+ * exactly those N requests. `loop-*` subjects call `handle()` in process (src/instructions-loop.mjs),
+ * zeroed and dumped around N calls the same way. Refresh subjects present seeded tokens, each once
+ * (rotation). V8's optimizing compilers still run in the window: their functions are counted apart,
+ * as "JIT compilation", and left out of every other figure. Raw callgrind files and V8 perf maps
+ * (which name JIT code) go to .results/instructions/. A subject takes 1-3 minutes; two run at a
+ * time. Needs valgrind.
+ *
+ *   node src/instructions.mjs [--requests N] [--warmup W] [--top K] [subjects...]
+ *
+ * Defaults: N = 1000, W = 3000, every subject. `--top K`: each subject's K costliest functions
+ * (self instructions per request).
+ */
+import { execFile, spawn } from 'node:child_process'
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import http from 'node:http'
+import { delimiter, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { CLIENT_CREDENTIALS_BODY, FORM_HEADERS, TOKEN_PATH, refreshBody } from './config.mjs'
+
+const run = promisify(execFile)
+const RESULTS = fileURLToPath(new URL('../.results/instructions/', import.meta.url))
+// The machine has 2 cores: more subjects at once would only queue.
+const JOBS = 2
+
+/** `script`: path from bench/; `hello`: the hello-world the core subject is compared with. */
+const SUBJECTS = {
+  'hello-node': { label: 'hello-world, node:http', script: 'servers/hello-node.mjs', grant: 'hello' },
+  'core-node-cc': { label: 'core on node:http, client_credentials', script: 'servers/core-node.mjs', grant: 'cc', hello: 'hello-node' },
+  'core-node-refresh': { label: 'core on node:http, refresh_token', script: 'servers/core-node.mjs', grant: 'refresh', hello: 'hello-node' },
+  'hello-fastify': { label: 'hello-world, Fastify', script: 'servers/hello-fastify.mjs', grant: 'hello' },
+  'core-fastify-cc': { label: '@x/oauth2-fastify, client_credentials', script: 'servers/core-fastify.mjs', grant: 'cc', hello: 'hello-fastify' },
+  'core-fastify-refresh': { label: '@x/oauth2-fastify, refresh_token', script: 'servers/core-fastify.mjs', grant: 'refresh', hello: 'hello-fastify' },
+  'loop-cc': { label: 'handle() in a loop, client_credentials', script: 'src/instructions-loop.mjs', grant: 'cc', loop: true },
+  'loop-refresh': { label: 'handle() in a loop, refresh_token', script: 'src/instructions-loop.mjs', grant: 'refresh', loop: true },
+}
+
+// Loaded before the subject's script: `{ type: 'gc' }` runs a full GC and answers. The driver sends
+// it before the warm-up (seeding leaves garbage behind): a major GC costs ~70M instructions, so one
+// falling in a window would double that subject's figure. Not after the warm-up: a forced full GC
+// throws optimized code away, and the window would pay for recompiling it.
+const PRELOAD = `data:text/javascript,${encodeURIComponent("process.on('message', (m) => { if (m?.type === 'gc') { globalThis.gc(); process.send({ type: 'gc' }) } })")}`
+
+// Functions of V8's optimizing compilers (TurboFan, Maglev, Turboshaft) and of the regexp compiler:
+// JIT compilation, a few functions still tiering up, not what a request costs once warm.
+const JIT_COMPILATION = /compiler::|maglev|Maglev|turboshaft|Turboshaft|wasm::|CodeGenerator|Zone::|OptimizedCompilationJob|RegExpCompiler/
+// Functions of the old generation's GC (mark-compact): only checked, to flag a window a major GC
+// fell in anyway (~30% of its instructions then; sweeping alone takes under 2%).
+const MAJOR_GC = /MarkCompact|Marking|MarkBit|Sweeper|Sweeping|FullEvacuator|PointersUpdating/
+
+function parseArgs(argv) {
+  const options = { requests: 1000, warmup: 3000, top: 0, subjects: [] }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--requests' || arg === '--warmup' || arg === '--top') {
+      const value = Number(argv[++i])
+      if (!Number.isInteger(value) || value < (arg === '--requests' ? 1 : 0)) throw new Error(`${arg} needs a whole number, got ${argv[i]}`)
+      options[arg.slice(2)] = value
+    } else if (Object.hasOwn(SUBJECTS, arg)) options.subjects.push(arg)
+    else throw new Error(`Unknown argument ${arg}. Usage: node src/instructions.mjs [--requests N] [--warmup W] [--top K] [subjects...]; subjects: ${Object.keys(SUBJECTS).join(', ')}.`)
+  }
+  if (options.subjects.length === 0) options.subjects = Object.keys(SUBJECTS)
+  return options
+}
+
+function onPath(command) {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  })
+}
+
+/** The child's next IPC message; rejects if the child exits first or answers `{ type: 'error' }`. */
+function nextMessage(child, log) {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+    }
+    const onMessage = (message) => {
+      cleanup()
+      if (message?.type === 'error') reject(new Error(message.message))
+      else resolve(message)
+    }
+    const onExit = (code, signal) => {
+      cleanup()
+      reject(new Error(`the subject exited (${signal ?? code}) before answering:\n${log()}`))
+    }
+    child.on('message', onMessage)
+    child.on('exit', onExit)
+  })
+}
+
+/** `callgrind_control -z|-d <pid>`. It exits 0 even when it finds no such run: its output tells. */
+async function control(action, pid) {
+  const { stdout, stderr } = await run('callgrind_control', [action, String(pid)])
+  const text = `${stdout}${stderr}`
+  if (/error/i.test(text) || !text.includes(`to pid ${pid}`)) throw new Error(`callgrind_control ${action} ${pid}: ${text.trim()}`)
+}
+
+/** One POST to the token path; rejects unless it is answered 200. */
+function post(agent, port, body) {
+  return new Promise((resolve, reject) => {
+    const headers = { ...FORM_HEADERS, 'content-length': Buffer.byteLength(body) }
+    const request = http.request({ host: '127.0.0.1', port, path: TOKEN_PATH, method: 'POST', agent, headers }, (response) => {
+      const chunks = []
+      response.on('data', (chunk) => chunks.push(chunk))
+      response.on('end', () => {
+        if (response.statusCode === 200) resolve()
+        else reject(new Error(`answered ${response.statusCode}: ${Buffer.concat(chunks).toString()}`))
+      })
+      response.on('error', reject)
+    })
+    request.on('error', reject)
+    request.end(body)
+  })
+}
+
+/** Runs one subject under callgrind; returns the paths of the window's dump and of the perf map. */
+async function record(name, { warmup, requests }) {
+  const spec = SUBJECTS[name]
+  const base = join(RESULTS, name)
+  for (const suffix of ['.out', '.out.1', '.callgrind', '.perf.map']) rmSync(base + suffix, { force: true })
+  const script = fileURLToPath(new URL(`../${spec.script}`, import.meta.url))
+  const args = spec.loop ? [spec.grant] : ['opaque']
+  // --single-threaded: V8 optimizes a function on the main thread, when its call counts say so,
+  // instead of on a helper thread, whenever that one gets to it; which tier the window runs in then
+  // no longer depends on thread timing (without it, refresh subjects moved by up to 40% between runs).
+  // --perf-basic-prof always, so the counts do not depend on --top (the map names JIT code).
+  const node = [process.execPath, '--single-threaded', '--perf-basic-prof', '--expose-gc', `--import=${PRELOAD}`, script, ...args]
+  const child = spawn('valgrind', ['--tool=callgrind', '--cache-sim=yes', `--callgrind-out-file=${base}.out`, ...node], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  })
+  let stderr = ''
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-4000)
+  })
+  const log = () => stderr
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)))
+  try {
+    const { port } = await nextMessage(child, log)
+    const total = warmup + requests
+    let tokens = []
+    if (spec.grant === 'refresh') {
+      // Seeded before the warm-up: every request, warm-up included, rotates a token of its own.
+      child.send({ type: 'seed', n: total })
+      const answer = await nextMessage(child, log)
+      if (!spec.loop) tokens = answer.tokens
+    }
+    // A full GC (PRELOAD) first: warm-up and window start from the live heap alone.
+    child.send({ type: 'gc' })
+    await nextMessage(child, log)
+    if (spec.loop) {
+      child.send({ type: 'run', n: warmup })
+      await nextMessage(child, log)
+      await control('-z', child.pid)
+      child.send({ type: 'run', n: requests })
+      await nextMessage(child, log)
+      await control('-d', child.pid)
+    } else {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+      const body = (i) => (spec.grant === 'refresh' ? refreshBody(tokens[i]) : CLIENT_CREDENTIALS_BODY)
+      for (let i = 0; i < warmup; i++) await post(agent, port, body(i))
+      await control('-z', child.pid)
+      for (let i = warmup; i < total; i++) await post(agent, port, body(i))
+      await control('-d', child.pid)
+      agent.destroy()
+    }
+  } finally {
+    if (child.connected) child.disconnect()
+  }
+  const code = await exited
+  if (code !== 0) throw new Error(`${name}: valgrind exited (${code}):\n${stderr}`)
+  if (!existsSync(`${base}.out.1`)) throw new Error(`${name}: callgrind wrote no dump (${base}.out.1):\n${stderr}`)
+  // Keep the window only: the at-exit dump (whole process, start-up included) is not what is measured.
+  renameSync(`${base}.out.1`, `${base}.callgrind`)
+  rmSync(`${base}.out`, { force: true })
+  const map = `/tmp/perf-${child.pid}.map`
+  if (existsSync(map)) {
+    copyFileSync(map, `${base}.perf.map`)
+    rmSync(map)
+  }
+  return { callgrind: `${base}.callgrind`, map: existsSync(`${base}.perf.map`) ? `${base}.perf.map` : undefined }
+}
+
+/**
+ * Self cost of every function in a callgrind file (format: valgrind.org/docs/manual/cl-format.html).
+ * `fn=` names the function the next cost lines belong to; the cost line after a `calls=` line is
+ * the call's inclusive cost, already in the callee's own lines, so it is skipped.
+ */
+function parseCallgrind(text) {
+  const names = new Map() // compressed names: `fn=(id) name` defines, `fn=(id)` refers (shared with cfn=)
+  const self = new Map()
+  let events = []
+  let positions = 1
+  let totals
+  let current
+  let skip = false
+  const nameOf = (spec) => {
+    const match = /^\((\d+)\)(?: (.*))?$/.exec(spec)
+    if (match === null) return spec
+    if (match[2] !== undefined) names.set(match[1], match[2])
+    return names.get(match[1])
+  }
+  for (const line of text.split('\n')) {
+    const c = line.charCodeAt(0)
+    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42) {
+      if (skip) {
+        skip = false
+        continue
+      }
+      const fields = line.trim().split(/\s+/)
+      for (let i = positions; i < fields.length; i++) current[i - positions] += Number(fields[i])
+    } else if (line.startsWith('fn=')) {
+      const name = nameOf(line.slice(3))
+      current = self.get(name)
+      if (current === undefined) self.set(name, (current = new Array(events.length).fill(0)))
+    } else if (line.startsWith('cfn=')) nameOf(line.slice(4))
+    else if (line.startsWith('calls=')) skip = true
+    else if (line.startsWith('events:')) events = line.slice(7).trim().split(/\s+/)
+    else if (line.startsWith('positions:')) positions = line.slice(10).trim().split(/\s+/).length
+    else if (line.startsWith('totals:')) totals = line.slice(7).trim().split(/\s+/).map(Number)
+  }
+  return { events, self, totals }
+}
+
+/** `start size name` lines (hex), later lines winning: V8 reuses the addresses of freed code. */
+function readPerfMap(path) {
+  const byStart = new Map()
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const [start, size, ...name] = line.split(' ')
+    if (name.length > 0) byStart.set(Number.parseInt(start, 16), { start: Number.parseInt(start, 16), end: Number.parseInt(start, 16) + Number.parseInt(size, 16), name: name.join(' ') })
+  }
+  const entries = [...byStart.values()].sort((a, b) => a.start - b.start)
+  return (address) => {
+    let lo = 0
+    let hi = entries.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      if (entries[mid].start <= address) lo = mid + 1
+      else hi = mid - 1
+    }
+    const entry = entries[hi]
+    return entry !== undefined && address < entry.end ? entry.name : undefined
+  }
+}
+
+/** Per-request figures of one dump: JIT compilation apart, JIT code named through the perf map. */
+function summarize({ callgrind, map }, requests) {
+  const text = readFileSync(callgrind, 'utf8')
+  const { events, self, totals } = parseCallgrind(text)
+  const lookup = map !== undefined ? readPerfMap(map) : () => undefined
+  const column = (event) => {
+    const index = events.indexOf(event)
+    if (index < 0) throw new Error(`${callgrind}: no ${event} events (run with --cache-sim=yes)`)
+    return index
+  }
+  const [ir, i1, d1r, d1w] = ['Ir', 'I1mr', 'D1mr', 'D1mw'].map(column)
+  const all = new Array(events.length).fill(0)
+  const compilation = new Array(events.length).fill(0)
+  const functions = new Map()
+  let majorGc = 0
+  for (const [name, cost] of self) {
+    cost.forEach((value, j) => (all[j] += value))
+    if (MAJOR_GC.test(name)) majorGc += cost[ir]
+    if (JIT_COMPILATION.test(name)) {
+      cost.forEach((value, j) => (compilation[j] += value))
+      continue
+    }
+    // `'2`: callgrind's mark of a recursive call. Code without a symbol is named by its address
+    // (`0x000000000d0f9080`): JIT code, which the perf map names.
+    let label = name.replace(/'\d+$/, '')
+    if (label.startsWith('0x')) label = lookup(Number.parseInt(label, 16)) ?? 'JIT code not in the perf map'
+    const sum = functions.get(label) ?? new Array(events.length).fill(0)
+    cost.forEach((value, j) => (sum[j] += value))
+    functions.set(label, sum)
+  }
+  // A parser check: callgrind's own total is the sum of every self cost.
+  if (totals !== undefined && totals[ir] !== all[ir]) process.stderr.write(`warning: ${callgrind}: parsed ${all[ir]} Ir, the file's totals say ${totals[ir]}\n`)
+  const perRequest = (cost) => ({ ir: cost[ir] / requests, i1: cost[i1] / requests, d1: (cost[d1r] + cost[d1w]) / requests })
+  const excluded = all.map((value, j) => value - compilation[j])
+  return {
+    ...perRequest(excluded),
+    compilationShare: compilation[ir] / all[ir],
+    majorGcShare: majorGc / all[ir],
+    functions: [...functions].map(([label, cost]) => ({ label, ...perRequest(cost) })).sort((a, b) => b.ir - a.ir),
+  }
+}
+
+const integer = (value) => Math.round(value).toLocaleString('en-US')
+const percent = (value) => `${Math.round(value * 100)}%`
+// JIT code is named by script URL: the checkout's path says nothing.
+const shorten = (label) => label.replaceAll(fileURLToPath(new URL('../..', import.meta.url)), '').replaceAll('file://', '').replaceAll('|', '\\|')
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2))
+  const missing = ['valgrind', 'callgrind_control'].filter((command) => !onPath(command))
+  if (missing.length > 0) {
+    console.error(`${missing.join(' and ')} not found: install valgrind (Debian/Ubuntu: apt-get install valgrind), which brings callgrind_control.`)
+    process.exit(2)
+  }
+  mkdirSync(RESULTS, { recursive: true })
+  const { stdout: valgrindVersion } = await run('valgrind', ['--version'])
+  const started = new Date()
+
+  const results = new Map()
+  const queue = [...options.subjects]
+  const worker = async () => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+      const t0 = performance.now()
+      process.stderr.write(`${name}: running under callgrind\n`)
+      results.set(name, summarize(await record(name, options), options.requests))
+      process.stderr.write(`${name}: done in ${Math.round((performance.now() - t0) / 1000)} s\n`)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, worker))
+
+  const lines = [
+    `Run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, \`${['node src/instructions.mjs', ...process.argv.slice(2)].join(' ')}\`, ${valgrindVersion.trim()}, Node ${process.version}: ` +
+      `${integer(options.warmup)} warm-up requests, then ${integer(options.requests)} measured, per subject (opaque tokens).`,
+    '',
+    '| subject | instructions/request (JIT compilation excluded) | JIT compilation share | I1 misses/request | D1 misses/request |',
+    '| --- | --- | --- | --- | --- |',
+  ]
+  for (const name of options.subjects) {
+    const r = results.get(name)
+    lines.push(`| ${name}: ${SUBJECTS[name].label} | ${integer(r.ir)} | ${percent(r.compilationShare)} | ${integer(r.i1)} | ${integer(r.d1)} |`)
+  }
+  for (const name of options.subjects.filter((subject) => results.get(subject).majorGcShare > 0.05)) {
+    lines.push('', `A major GC fell in the window of ${name} (${percent(results.get(name).majorGcShare)} of its instructions): its figures are not comparable; run it again with another --warmup.`)
+  }
+  const pairs = options.subjects.filter((name) => SUBJECTS[name].hello !== undefined && results.has(SUBJECTS[name].hello))
+  if (pairs.length > 0) {
+    lines.push('', "The core's own instructions inside the server: each core subject minus its hello-world.", '')
+    lines.push('| core subject | instructions/request | hello-world | difference | handle() in a loop |', '| --- | --- | --- | --- | --- |')
+    for (const name of pairs) {
+      const { hello, grant } = SUBJECTS[name]
+      const loop = results.get(`loop-${grant}`)
+      const diff = results.get(name).ir - results.get(hello).ir
+      lines.push(`| ${name} | ${integer(results.get(name).ir)} | ${hello}: ${integer(results.get(hello).ir)} | ${integer(diff)} | ${loop !== undefined ? `loop-${grant}: ${integer(loop.ir)}` : 'not measured'} |`)
+    }
+  }
+  if (options.top > 0) {
+    for (const name of options.subjects) {
+      lines.push('', `${name}: the ${options.top} costliest functions (self, per request; JIT compilation excluded)`, '')
+      lines.push('| instructions | I1 misses | D1 misses | function |', '| --- | --- | --- | --- |')
+      for (const f of results.get(name).functions.slice(0, options.top)) lines.push(`| ${integer(f.ir)} | ${integer(f.i1)} | ${integer(f.d1)} | ${shorten(f.label)} |`)
+    }
+  }
+  lines.push('', 'Raw callgrind files and V8 perf maps: bench/.results/instructions/.')
+  console.log(lines.join('\n'))
+}
+
+await main()
