@@ -39,8 +39,8 @@ export class OAuth2Provider {
   constructor(config: ProviderConfig) {
     this.#config = config
     this.issuer = config.issuer
-    this.#origin = new URL(config.issuer).origin
     const issuerUrl = new URL(config.issuer)
+    this.#origin = issuerUrl.origin
     const base = issuerUrl.pathname.replace(/\/+$/, '')
     const pathnameOf = (path: string) => `${base}${path}`
     const endpointUrl = (path: string) => `${issuerUrl.origin}${pathnameOf(path)}`

@@ -48,7 +48,7 @@ export function expressOAuth2(provider: OAuth2Provider, options: ExpressOAuth2Op
   const limit = resolveBodyLimit(options.bodyLimit, 'expressOAuth2')
   // A plain middleware, not a Router: a Router's own layer matching costs every request of the app.
   return async (req, res, next) => {
-    // The full original path: the provider routes by its issuer's path, wherever this router is mounted.
+    // The full original path: the provider routes by its issuer's path, wherever this middleware is mounted.
     const url = req.originalUrl
     if (!provider.hasRoute(requestPathname(url, provider.issuer))) return next()
     if (req.readableDidRead || req.readableEnded) {

@@ -235,7 +235,6 @@ export function checkScope(scopes: string[], flow: FlowConfig, clientScope: stri
   }
 }
 
-
 /** Maps what `generateToken` returned to the RFC 6749 §5.1 / §5.2 response. */
 function toTokenResult(result: NonNullable<TokenHandlerResult>, client: AuthenticatedClient, policy: ClientAuthenticationPolicy): OAuth2Result {
   const body = result instanceof OAuth2TokenResponse ? result.toJSON() : hasToJSON(result) ? result.toJSON() : result

@@ -102,8 +102,9 @@ export interface IssueTokensOptions {
    */
   onRecorded?: (ids: { accessTokenId: string; refreshTokenId: string | undefined }) => Promise<void>
   /**
-   * The grant was created for this issuance (client_credentials): no other request knows its id,
-   * so none can have revoked it, and the revocation check after writing is skipped.
+   * The grant was created for this issuance (client_credentials, a handler's `issueTokens`): no
+   * other request knows its id, so none can have revoked it, and the revocation check after
+   * writing is skipped.
    */
   grantIsNew?: boolean
 }
@@ -366,6 +367,8 @@ export function createIssueTokensHelper(
       client: client.client,
       refreshToken,
       clientAuthMethod: client.method,
+      // Minted above: no other request can have revoked it.
+      grantIsNew: true,
     })
   }
 }
