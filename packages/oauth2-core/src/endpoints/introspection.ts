@@ -1,5 +1,6 @@
 import type { ClientMetadata } from '../client-auth/client-metadata.js'
 import { jsonResult, NO_STORE_HEADERS } from '../errors/to-result.js'
+import { joinScope } from '../schemas/common.js'
 import { isGrantRevoked } from '../tokens/issue-tokens.js'
 import type { FoundToken } from '../tokens/lookup-token.js'
 import type { Endpoint, ProviderRuntime } from './endpoint.js'
@@ -97,7 +98,7 @@ async function describe(found: FoundToken, runtime: ProviderRuntime): Promise<(I
     const expiresAt = found.entry.expiresAt
     if (rotated || (expiresAt !== undefined && expiresAt <= now)) return undefined
     return activeResponse({
-      scope: joinScope(found.entry.scope),
+      scope: scopeMember(found.entry.scope),
       client_id: found.entry.clientId,
       sub: found.entry.sub,
       exp: expiresAt === undefined ? undefined : Math.floor(expiresAt / 1000),
@@ -137,8 +138,8 @@ async function describe(found: FoundToken, runtime: ProviderRuntime): Promise<(I
   })
 }
 
-function joinScope(scope: readonly string[]): string | undefined {
-  return scope.length === 0 ? undefined : scope.join(' ')
+function scopeMember(scope: readonly string[]): string | undefined {
+  return scope.length === 0 ? undefined : joinScope(scope)
 }
 
 /** An active response with the given members, leaving out those that are `undefined`. */

@@ -11,6 +11,7 @@ import { createIdToken, type IdTokenClaims } from './id-token.js'
 import { signJwtAccessToken, type JwtAccessTokenClaims, type SignedToken } from './jwt-access-token.js'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './key-store.js'
 import { OAuth2TokenResponse } from './token-response.js'
+import { joinScope } from '../schemas/common.js'
 
 /** What a grant carries from the authorization step to the tokens it yields. */
 export interface GrantRecord {
@@ -147,7 +148,7 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
   // Entries and claims below are object literals filled member by member, not spreads: this is
   // the hot path of every grant, and spreads cost a few µs each here (bench/RESULTS.md).
   const accessScope: readonly string[] = options.accessTokenScope ?? grant.scope
-  const scope = accessScope.join(' ')
+  const scope = joinScope(accessScope)
   const audience = config.accessTokenAudience ?? config.issuer
   const jwt = flow.jwtAccessTokens
   const entry: AccessTokenEntry = {

@@ -2,6 +2,7 @@ import { SignJWT, type JWTPayload } from 'jose'
 import { randomToken } from '../internal/random.js'
 import type { KeyManager } from './key-manager.js'
 import type { SigningAlgorithm } from './key-store.js'
+import { joinScope } from '../schemas/common.js'
 
 /** Claims of an RFC 9068 access token; any may be overridden, extra claims are kept. */
 export interface JwtAccessTokenClaims extends JWTPayload {
@@ -65,7 +66,7 @@ export async function signJwtAccessToken(
   if (defaults.scope !== undefined) payload['scope'] = defaults.scope
   // A claim given as `undefined` (`{ sub: user?.id }`) keeps its default: RFC 9068 §2.2 requires it.
   assignDefinedClaims(payload, claims)
-  if (Array.isArray(payload['scope'])) payload['scope'] = (payload['scope'] as string[]).join(' ')
+  if (Array.isArray(payload['scope'])) payload['scope'] = joinScope(payload['scope'] as string[])
   if (payload['scope'] === undefined || payload['scope'] === '') delete payload['scope']
   const token = await new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(key)
   return { token, kid, payload }

@@ -1,3 +1,5 @@
+import { joinScope } from '../schemas/common.js'
+
 /**
  * The JSON body of a successful token response.
  *
@@ -66,7 +68,7 @@ export class OAuth2TokenResponse {
 
   /** Sets `scope`; an array is joined with spaces (RFC 6749 §3.3). */
   setScope(scope: string | readonly string[] | undefined | null): this {
-    const value = Array.isArray(scope) ? scope.join(' ') : (scope as string | undefined | null)
+    const value = Array.isArray(scope) ? joinScope(scope as readonly string[]) : (scope as string | undefined | null)
     if (value) this.#body.scope = value
     else delete this.#body.scope
     return this

@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { timingSafeEqual } from '../../src/internal/constant-time.js'
-import { hasScopeToken } from '../../src/schemas/common.js'
 
 // RFC 6749 §10.3 / OpenID Connect Core §16.12: secrets are compared in constant time. What a unit
 // test can check is the answer; the loop's shape (every code unit of the presented value, whatever
@@ -38,17 +37,3 @@ describe('RFC 6749 §10.3 constant-time secret comparison: timingSafeEqual', () 
   })
 })
 
-// RFC 6749 §3.3: a scope is a list of space-delimited tokens; a client's registered scope
-// (RFC 7591 §2) is checked token by token, never as a substring.
-describe('RFC 6749 §3.3 scope tokens: hasScopeToken', () => {
-  it("answers as list.split(' ').includes(token)", () => {
-    const piece = fc.constantFrom('read', 'write', 'rea', 'd', 'readwrite', 'a:b', ' ', '  ', '')
-    const list = fc.array(piece, { maxLength: 8 }).map((parts) => parts.join(''))
-    fc.assert(
-      fc.property(list, fc.constantFrom('read', 'write', 'rea', 'd', 'readwrite', 'a:b', 'x', ''), (registered, token) => {
-        expect(hasScopeToken(registered, token)).toBe(registered.split(' ').includes(token))
-      }),
-      { numRuns: 3000 },
-    )
-  })
-})
