@@ -1,3 +1,4 @@
+import http from 'node:http'
 import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -139,6 +140,28 @@ describe('fastifyOAuth2: encapsulation', () => {
     const app = track(Fastify())
     await app.register(fastifyOAuth2, { provider })
     expect((await postToken(app, '/oauth2/token', GRANT, { authorization: [BASIC, BASIC] })).statusCode).toBe(401)
+  })
+
+  it('on a real socket too, where headers come from Node\'s headersDistinct (two Authorization headers are refused; one is accepted)', async () => {
+    const { provider } = createTestProvider()
+    const app = track(Fastify())
+    await app.register(fastifyOAuth2, { provider })
+    const url = new URL(await app.listen({ port: 0, host: '127.0.0.1' }))
+    const send = (authorization: string | string[]) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        // node:http sends an array value as one header line per value, as fetch cannot.
+        const request = http.request({ host: url.hostname, port: url.port, path: '/oauth2/token', method: 'POST', headers: { 'content-type': FORM, authorization } })
+        request.on('response', (response) => {
+          let body = ''
+          response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: response.statusCode!, body }))
+        })
+        request.on('error', reject)
+        request.end(GRANT)
+      })
+    const twice = await send([BASIC, BASIC])
+    expect(twice.status).toBe(401)
+    expect(JSON.parse(twice.body).error).toBe('invalid_client')
+    expect(await send(BASIC)).toEqual({ status: 200, body: TOKEN_BODY })
   })
 })
 
