@@ -142,7 +142,7 @@ describe('fastifyOAuth2: encapsulation', () => {
     expect((await postToken(app, '/oauth2/token', GRANT, { authorization: [BASIC, BASIC] })).statusCode).toBe(401)
   })
 
-  it('on a real socket too, where headers come from Node\'s headersDistinct (two Authorization headers are refused; one is accepted)', async () => {
+  it('on a real socket too (two Authorization headers are refused; one is accepted)', async () => {
     const { provider } = createTestProvider()
     const app = track(Fastify())
     await app.register(fastifyOAuth2, { provider })

@@ -1,5 +1,4 @@
 import type { OAuth2Result } from '../types.js'
-import { jsonText } from '../internal/json-text.js'
 import { OAuth2Error } from './oauth2-error.js'
 
 /** Headers every token-style JSON response carries (RFC 6749 §5.1: no caching of credentials). */
@@ -13,7 +12,7 @@ export function jsonResult(status: number, body: unknown, headers: Record<string
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    body: jsonText(body),
+    body: JSON.stringify(body),
   }
 }
 
