@@ -149,8 +149,10 @@ describe('fastifyOAuth2: encapsulation', () => {
     const url = new URL(await app.listen({ port: 0, host: '127.0.0.1' }))
     const send = (authorization: string | string[]) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        // node:http sends an array value as one header line per value, as fetch cannot.
-        const request = http.request({ host: url.hostname, port: url.port, path: '/oauth2/token', method: 'POST', headers: { 'content-type': FORM, authorization } })
+        // Raw header pairs: node:http sends each as its own line, a repeated name included (fetch
+        // cannot), and adds none of its own (no Host).
+        const headers = ['host', url.host, 'content-type', FORM, ...[authorization].flat().flatMap((value) => ['authorization', value])]
+        const request = http.request({ host: url.hostname, port: url.port, path: '/oauth2/token', method: 'POST', headers })
         request.on('response', (response) => {
           let body = ''
           response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: response.statusCode!, body }))

@@ -140,6 +140,10 @@ async function runGrant(
   // A grant may first redeem what the request refers to (the core's authorization codes): its
   // checks run before any handler, and the handler context gets what was stored.
   const resolved = grant.grant.resolve !== undefined ? await grant.grant.resolve({ params: parsed, client, flow, runtime, request: req.request }) : {}
+  // The core's own handler: no handler context to build (its helpers are closures over this request).
+  if (grant.generateToken === undefined) {
+    return (await grant.grant.defaultHandler!({ params: parsed, scopes, resolved, client, flow, runtime, request: req.request })) ?? null
+  }
 
   const issuer = config.issuer
   // Filled member by member (no spreads): built for every token request, default handlers included.
@@ -182,11 +186,7 @@ async function runGrant(
         now: config.now(),
       })
   }
-  const result =
-    grant.generateToken !== undefined
-      ? await grant.generateToken(context, req.request)
-      : await grant.grant.defaultHandler!({ params: parsed, context, client, flow, runtime, request: req.request })
-  return result ?? null
+  return (await grant.generateToken(context, req.request)) ?? null
 }
 
 /**

@@ -117,7 +117,7 @@ export const coreAuthorizationCodeGrant: GrantDefinition<Params> = {
   defaultHandler: issueAuthorizationCodeTokens,
 }
 
-async function redeemAuthorizationCode({ params, client, flow, runtime }: Omit<DefaultGrantInput<Params>, 'context'>): Promise<{ authorization: AuthorizationCodeData }> {
+async function redeemAuthorizationCode({ params, client, flow, runtime }: Omit<DefaultGrantInput<Params>, 'scopes' | 'resolved'>): Promise<{ authorization: AuthorizationCodeData }> {
   const { store } = runtime.config
   const entry = (await store.consume('authorization_code', sha256(params.code))) as AuthorizationCodeEntry | undefined
   if (entry === undefined) throw new OAuth2Error('invalid_grant', 'The authorization code is invalid or expired.')
@@ -167,8 +167,8 @@ async function redeemAuthorizationCode({ params, client, flow, runtime }: Omit<D
   }
 }
 
-async function issueAuthorizationCodeTokens({ context, client, flow, runtime }: DefaultGrantInput<Params>): Promise<TokenHandlerResult> {
-  const data = (context as { authorization?: AuthorizationCodeData }).authorization
+async function issueAuthorizationCodeTokens({ resolved, client, flow, runtime }: DefaultGrantInput<Params>): Promise<TokenHandlerResult> {
+  const data = (resolved as { authorization?: AuthorizationCodeData }).authorization
   if (data === undefined) throw new Error('The authorization code was not redeemed before the default handler ran.')
   return await issueUserGrantTokens(data, { client, flow, runtime })
 }

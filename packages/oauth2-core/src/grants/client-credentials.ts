@@ -29,11 +29,11 @@ export const clientCredentialsGrant: GrantDefinition<ClientCredentialsParams> = 
   defaultHandler: issueClientToken,
 }
 
-async function issueClientToken({ context, client, flow, runtime }: DefaultGrantInput<ClientCredentialsParams>): Promise<TokenHandlerResult> {
+async function issueClientToken({ scopes, client, flow, runtime }: DefaultGrantInput<ClientCredentialsParams>): Promise<TokenHandlerResult> {
   requireVerifiedClient(client, { methods: flow.authMethods, realm: runtime.config.issuer })
   // The requested scope, as the token endpoint parsed and checked it: it already refused a scope the
   // flow or the client does not allow; the registered default is filtered the same way.
-  const requested = context.scopes
+  const requested = scopes
   const scope =
     requested.length > 0
       ? requested
@@ -46,5 +46,5 @@ async function issueClientToken({ context, client, flow, runtime }: DefaultGrant
     refreshToken: false,
     grantIsNew: true,
   })
-  return issued.response
+  return issued.body
 }

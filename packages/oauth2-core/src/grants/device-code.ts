@@ -68,7 +68,7 @@ export const coreDeviceCodeGrant: GrantDefinition<Params> = {
   defaultHandler: issueDeviceTokens,
 }
 
-async function answerDevicePoll({ params, client, flow, runtime }: Omit<DefaultGrantInput<Params>, 'context'>): Promise<Record<string, unknown>> {
+async function answerDevicePoll({ params, client, flow, runtime }: Omit<DefaultGrantInput<Params>, 'scopes' | 'resolved'>): Promise<Record<string, unknown>> {
   const { store } = runtime.config
   const now = runtime.config.now()
   const id = deviceCodeId(params.device_code)
@@ -117,8 +117,8 @@ async function answerDevicePoll({ params, client, flow, runtime }: Omit<DefaultG
   throw new OAuth2Error('authorization_pending', 'The user has not yet completed the authorization.')
 }
 
-async function issueDeviceTokens({ context, client, flow, runtime }: DefaultGrantInput<Params>): Promise<TokenHandlerResult> {
-  const data = (context as { deviceAuthorization?: DeviceAuthorizationData }).deviceAuthorization
+async function issueDeviceTokens({ resolved, client, flow, runtime }: DefaultGrantInput<Params>): Promise<TokenHandlerResult> {
+  const data = (resolved as { deviceAuthorization?: DeviceAuthorizationData }).deviceAuthorization
   if (data === undefined) throw new OAuth2Error('invalid_grant', 'The device_code is invalid.')
   return await issueUserGrantTokens(data, { client, flow, runtime })
 }

@@ -3,12 +3,19 @@ import type { AuthenticatedClient } from '../client-auth/client-auth-method.js'
 import type { FlowConfig } from '../config.js'
 import type { ProviderRuntime } from '../endpoints/endpoint.js'
 import type { OAuth2Request } from '../types.js'
-import type { OAuth2TokenParams, TokenHandlerResult } from './token-context.js'
+import type { TokenHandlerResult } from './token-context.js'
 
-/** What the core's own handler of a grant receives (used where the user gives no `generateToken`). */
+/**
+ * What the core's own handler of a grant receives (used where the user gives no `generateToken`):
+ * the checked request, not the handler context a `generateToken` gets (its helpers are not built
+ * for a default handler, which has no use for them).
+ */
 export interface DefaultGrantInput<TParams> {
   params: TParams
-  context: OAuth2TokenParams
+  /** The requested scope's tokens, checked against the flow and the client (RFC 6749 §3.3). */
+  scopes: string[]
+  /** What the grant's `resolve` returned (`{}` without one). */
+  resolved: Record<string, unknown>
   client: AuthenticatedClient
   flow: FlowConfig
   runtime: ProviderRuntime
@@ -31,7 +38,7 @@ export interface GrantDefinition<TParams = Record<string, string | undefined>> {
    * request refers to (the core's authorization codes) and returns extra handler-context fields.
    * Throws an `OAuth2Error` to refuse the request.
    */
-  resolve?(input: Omit<DefaultGrantInput<TParams>, 'context'>): Promise<Record<string, unknown>>
+  resolve?(input: Omit<DefaultGrantInput<TParams>, 'scopes' | 'resolved'>): Promise<Record<string, unknown>>
   /** The core's secure default, through the store, where the user gives no `generateToken`. */
   defaultHandler?(input: DefaultGrantInput<TParams>): Promise<TokenHandlerResult>
 }

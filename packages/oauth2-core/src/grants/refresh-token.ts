@@ -44,7 +44,7 @@ export const refreshTokenGrant: GrantDefinition<RefreshParams> = {
   defaultHandler: rotateRefreshToken,
 }
 
-async function rotateRefreshToken({ params, context, client, flow, runtime }: DefaultGrantInput<RefreshParams>): Promise<TokenHandlerResult> {
+async function rotateRefreshToken({ params, scopes, client, flow, runtime }: DefaultGrantInput<RefreshParams>): Promise<TokenHandlerResult> {
   const { config } = runtime
   const { store } = config
   requireVerifiedClient(client, { methods: flow.authMethods, realm: config.issuer })
@@ -68,7 +68,7 @@ async function rotateRefreshToken({ params, context, client, flow, runtime }: De
     throw invalidGrant('The refresh token was not issued to this client.')
   }
   // RFC 6749 §6: the scope "MUST NOT include any scope not originally granted"; omitted means all of it.
-  const requested = context.scopes.length > 0 ? context.scopes : found.scope
+  const requested = scopes.length > 0 ? scopes : found.scope
   const widened = requested.filter((s) => !found.scope.includes(s))
   if (widened.length > 0) {
     throw new OAuth2Error('invalid_scope', `The requested scope exceeds the scope originally granted: ${widened.join(' ')}.`)
@@ -173,7 +173,7 @@ async function issueSuccessor(
         return runtime.config.store.set('refresh_token', id, updated, familyEnd(before, flow))
       },
     })
-    return issued.response
+    return issued.body
   } catch (error) {
     // A revoked grant (invalid_grant) stays revoked: nothing to undo.
     const revoked = error instanceof OAuth2Error && error.error === 'invalid_grant'

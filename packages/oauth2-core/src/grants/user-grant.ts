@@ -1,5 +1,5 @@
-import { issueTokens, shouldIssueRefreshToken } from '../tokens/issue-tokens.js'
-import type { OAuth2TokenResponse } from '../tokens/token-response.js'
+import { issueTokenSet, shouldIssueRefreshToken, type IssuedTokenSet } from '../tokens/issue-tokens.js'
+import type { OAuth2TokenResponseBody } from '../tokens/token-response.js'
 import type { DefaultGrantInput } from './grant-definition.js'
 
 /**
@@ -21,7 +21,7 @@ export interface UserGrant {
 }
 
 /**
- * The core's default issuance for a grant a user approved ({@link issueTokens}): an access token,
+ * The core's default issuance for a grant a user approved ({@link issueTokenSet}): an access token,
  * a refresh token where {@link shouldIssueRefreshToken} allows it, and an ID token when `openid`
  * was granted (with `auth_time`, `acr`, `amr`, and `nonce` when the request had one).
  * How the client authenticated is recorded on the refresh token, so that a family begun by a
@@ -33,8 +33,8 @@ export interface UserGrant {
 export function issueUserGrantTokens(
   grant: UserGrant,
   { client, flow, runtime }: Pick<DefaultGrantInput<unknown>, 'client' | 'flow' | 'runtime'>,
-): Promise<OAuth2TokenResponse> {
-  return issueTokens({
+): Promise<OAuth2TokenResponseBody> {
+  return issueTokenSet({
     grant: {
       grantId: grant.grantId,
       clientId: grant.clientId,
@@ -50,5 +50,7 @@ export function issueUserGrantTokens(
     client: client.client,
     refreshToken: shouldIssueRefreshToken(flow, client, grant.scopes),
     clientAuthMethod: client.method,
-  })
+  }).then(bodyOf)
 }
+
+const bodyOf = (issued: IssuedTokenSet): OAuth2TokenResponseBody => issued.body

@@ -10,7 +10,7 @@ import { randomToken } from '../internal/random.js'
 import { createIdToken, type IdTokenClaims } from './id-token.js'
 import { signJwtAccessToken, type JwtAccessTokenClaims, type SignedToken } from './jwt-access-token.js'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './key-store.js'
-import { OAuth2TokenResponse } from './token-response.js'
+import { OAuth2TokenResponse, type OAuth2TokenResponseBody } from './token-response.js'
 import { joinScope } from '../schemas/common.js'
 
 /** What a grant carries from the authorization step to the tokens it yields. */
@@ -112,7 +112,8 @@ export interface IssueTokensOptions {
 
 /** The tokens of one {@link issueTokenSet} call, with the store ids under which they were recorded. */
 export interface IssuedTokenSet {
-  response: OAuth2TokenResponse
+  /** The RFC 6749 §5.1 response body (a plain object: the default handlers answer it as it is). */
+  body: OAuth2TokenResponseBody
   /** Store id (kind `access_token`) of the access token. */
   accessTokenId: string
   /** Store id (kind `refresh_token`) of the refresh token, when one was issued. */
@@ -132,7 +133,7 @@ export function issueTokens(options: IssueTokensOptions): Promise<OAuth2TokenRes
   return issueTokenSet(options).then(responseOf)
 }
 
-const responseOf = (issued: IssuedTokenSet): OAuth2TokenResponse => issued.response
+const responseOf = (issued: IssuedTokenSet): OAuth2TokenResponse => new OAuth2TokenResponse(issued.body)
 
 /**
  * {@link issueTokens}, also returning the store ids of the tokens (refresh-token rotation records
@@ -231,9 +232,13 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
   }
 
   const token = typeof accessToken === 'string' ? accessToken : (await accessToken).token
-  const response = new OAuth2TokenResponse({ access_token: token, token_type: flow.tokenType.prefix, expires_in: flow.tokenTtl })
-  if (scope !== '') response.setScope(scope)
-  if (refreshToken !== undefined) response.setRefreshToken(refreshToken)
+  // RFC 6749 §5.1, member by member from an empty literal (room for four members in the object).
+  const body = {} as OAuth2TokenResponseBody
+  body.access_token = token
+  body.token_type = flow.tokenType.prefix
+  body.expires_in = flow.tokenTtl
+  if (scope !== '') body.scope = scope
+  if (refreshToken !== undefined) body.refresh_token = refreshToken
 
   if ((flow.oidc || 'openid' in flow.scopes) && accessScope.includes('openid') && grant.sub !== undefined) {
     const idClaims: IdTokenClaims = { sub: grant.sub }
@@ -247,9 +252,9 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
       { accessToken: token },
       { keys: runtime.keys, alg: idTokenAlgorithm(client?.id_token_signed_response_alg), issuer: config.issuer, clientId: grant.clientId, ttl: flow.idTokenTtl, now },
     )
-    response.setIdToken(idToken.token)
+    body.id_token = idToken.token
   }
-  return { response, accessTokenId, refreshTokenId }
+  return { body, accessTokenId, refreshTokenId }
 }
 
 /**
