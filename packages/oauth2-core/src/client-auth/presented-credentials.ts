@@ -84,14 +84,11 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
 /** RFC 6749 §2.3.1 + RFC 7617: base64 of `urlencode(id) ":" urlencode(secret)`. `undefined` when no Basic header. */
 function parseBasic(authorization: string | null): { clientId: string; clientSecret: string } | undefined {
   if (authorization === null) return undefined
-  const match = /^basic(?:\s+(.*))?$/is.exec(authorization.trim())
-  if (match === null) return undefined
-  const malformed = () =>
-    new OAuth2Error('invalid_client', 'The Basic authorization header is malformed.', {
-      headers: { 'www-authenticate': 'Basic' },
-    })
-  const encoded = match[1]?.trim() ?? ''
-  if (encoded === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw malformed()
+  // What clients send (`Basic <base64>`) is matched and validated in one pass; any other form
+  // (other spacing, another scheme, malformed credentials) goes through the general reading.
+  const usual = BASIC_USUAL.exec(authorization)
+  const encoded = usual !== null ? usual[1]! : basicCredentials(authorization)
+  if (encoded === undefined) return undefined
   let decoded: string
   try {
     const binary = atob(encoded)
@@ -103,18 +100,39 @@ function parseBasic(authorization: string | null): { clientId: string; clientSec
       decoded = decoder.decode(bytes)
     }
   } catch {
-    throw malformed()
+    throw malformedBasic()
   }
   const colon = decoded.indexOf(':')
-  if (colon < 0) throw malformed()
+  if (colon < 0) throw malformedBasic()
   try {
     const clientId = formDecode(decoded.slice(0, colon))
     const clientSecret = formDecode(decoded.slice(colon + 1))
-    if (clientId === '') throw malformed()
+    if (clientId === '') throw malformedBasic()
     return { clientId, clientSecret }
   } catch {
-    throw malformed()
+    throw malformedBasic()
   }
+}
+
+/** `Basic` and base64 credentials (RFC 7617 §2: token68), one space apart, nothing around. */
+const BASIC_USUAL = /^[Bb][Aa][Ss][Ii][Cc] ([A-Za-z0-9+/]+={0,2})$/
+
+/**
+ * The credentials of any Basic header (the scheme is case-insensitive, RFC 9110 §11.1; whitespace
+ * around is optional), `undefined` for another scheme; malformed credentials are `invalid_client`.
+ */
+function basicCredentials(authorization: string): string | undefined {
+  const match = /^basic(?:\s+(.*))?$/is.exec(authorization.trim())
+  if (match === null) return undefined
+  const encoded = match[1]?.trim() ?? ''
+  if (encoded === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw malformedBasic()
+  return encoded
+}
+
+function malformedBasic(): OAuth2Error {
+  return new OAuth2Error('invalid_client', 'The Basic authorization header is malformed.', {
+    headers: { 'www-authenticate': 'Basic' },
+  })
 }
 
 /** `application/x-www-form-urlencoded` decoding of one value (RFC 6749 Appendix B). */

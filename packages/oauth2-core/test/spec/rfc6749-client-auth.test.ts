@@ -14,6 +14,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { expectChallenged, expectError, expectUnchallenged, JWT_BEARER, send } from '../fixtures/assertions.js'
 import { basicAuth, ISSUER, testClock } from '../fixtures/request.js'
+import { extractCredentials } from '../../src/client-auth/presented-credentials.js'
 
 const clock = testClock()
 const SECRET = 's3cret-of-client-a'
@@ -105,6 +106,28 @@ describe('RFC 6749 §2.3.1 client_secret_basic', () => {
     const { provider } = setup({ methods: ['client_secret_post'] })
     // RFC 6749 §5.2: a client that tried the Authorization header MUST get a 401 with a matching challenge.
     expectChallenged(await send(provider, CC, { authorization }))
+  })
+
+  // The usual header (`Basic <token68>`, one space) is read by a single pattern; any other form by
+  // the general reading. Both must give the same client, or the same error, for the same credentials.
+  it('reads `Basic <credentials>` as it reads the same credentials with other spacing (RFC 7617 §2)', () => {
+    const token68 = fc.oneof(
+      fc.tuple(fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 })).map(([id, secret]) => Buffer.from(`${id}:${secret}`).toString('base64')),
+      fc.string({ unit: fc.constantFrom(...'AZaz09+/=:%!'), maxLength: 16 }),
+    )
+    const outcome = (authorization: string) => {
+      try {
+        return extractCredentials(authorization, {})
+      } catch (error) {
+        return { error: (error as { error?: string }).error }
+      }
+    }
+    fc.assert(
+      fc.property(fc.constantFrom('Basic', 'basic', 'BASIC', 'bAsIc'), token68, (scheme, credentials) => {
+        expect(outcome(`${scheme} ${credentials}`)).toEqual(outcome(`  ${scheme} \t ${credentials}  `))
+      }),
+      { numRuns: 2000 },
+    )
   })
 
   it('never answers an arbitrary Basic header with a 500', async () => {
