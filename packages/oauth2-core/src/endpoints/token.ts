@@ -146,7 +146,7 @@ async function runGrant(
   }
 
   const issuer = config.issuer
-  // Filled member by member (no spreads): built for every token request, default handlers included.
+  // Filled member by member (no spreads): built for every token request a generateToken answers.
   const context = { grantType, clientId: client.clientId } as OAuth2TokenParams
   if (client.clientSecret !== undefined) context.clientSecret = client.clientSecret
   context.clientAuthMethod = client.method

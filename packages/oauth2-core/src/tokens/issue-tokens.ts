@@ -7,11 +7,11 @@ import { OAuth2Error } from '../errors/oauth2-error.js'
 import { GrantType } from '../grants/grant-types.js'
 import { sha256 } from '../internal/hash.js'
 import { randomToken } from '../internal/random.js'
+import { joinScope } from '../schemas/common.js'
 import { createIdToken, type IdTokenClaims } from './id-token.js'
 import { signJwtAccessToken, type JwtAccessTokenClaims, type SignedToken } from './jwt-access-token.js'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './key-store.js'
 import { OAuth2TokenResponse, type OAuth2TokenResponseBody } from './token-response.js'
-import { joinScope } from '../schemas/common.js'
 
 /** What a grant carries from the authorization step to the tokens it yields. */
 export interface GrantRecord {
