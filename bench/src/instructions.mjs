@@ -20,11 +20,12 @@
  * (self instructions per request).
  */
 import { execFile, spawn } from 'node:child_process'
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { shorten, summarize } from './callgrind.mjs'
 import { CLIENT_CREDENTIALS_BODY, FORM_HEADERS, TOKEN_PATH, refreshBody } from './config.mjs'
 
 const run = promisify(execFile)
@@ -49,13 +50,6 @@ const SUBJECTS = {
 // falling in a window would double that subject's figure. Not after the warm-up: a forced full GC
 // throws optimized code away, and the window would pay for recompiling it.
 const PRELOAD = `data:text/javascript,${encodeURIComponent("process.on('message', (m) => { if (m?.type === 'gc') { globalThis.gc(); process.send({ type: 'gc' }) } })")}`
-
-// Functions of V8's optimizing compilers (TurboFan, Maglev, Turboshaft) and of the regexp compiler:
-// JIT compilation, a few functions still tiering up, not what a request costs once warm.
-const JIT_COMPILATION = /compiler::|maglev|Maglev|turboshaft|Turboshaft|wasm::|CodeGenerator|Zone::|OptimizedCompilationJob|RegExpCompiler/
-// Functions of the old generation's GC (mark-compact): only checked, to flag a window a major GC
-// fell in anyway (~30% of its instructions then; sweeping alone takes under 2%).
-const MAJOR_GC = /MarkCompact|Marking|MarkBit|Sweeper|Sweeping|FullEvacuator|PointersUpdating/
 
 function parseArgs(argv) {
   const options = { requests: 1000, warmup: 3000, top: 0, subjects: [] }
@@ -197,114 +191,8 @@ async function record(name, { warmup, requests }) {
   return { callgrind: `${base}.callgrind`, map: existsSync(`${base}.perf.map`) ? `${base}.perf.map` : undefined }
 }
 
-/**
- * Self cost of every function in a callgrind file (format: valgrind.org/docs/manual/cl-format.html).
- * `fn=` names the function the next cost lines belong to; the cost line after a `calls=` line is
- * the call's inclusive cost, already in the callee's own lines, so it is skipped.
- */
-function parseCallgrind(text) {
-  const names = new Map() // compressed names: `fn=(id) name` defines, `fn=(id)` refers (shared with cfn=)
-  const self = new Map()
-  let events = []
-  let positions = 1
-  let totals
-  let current
-  let skip = false
-  const nameOf = (spec) => {
-    const match = /^\((\d+)\)(?: (.*))?$/.exec(spec)
-    if (match === null) return spec
-    if (match[2] !== undefined) names.set(match[1], match[2])
-    return names.get(match[1])
-  }
-  for (const line of text.split('\n')) {
-    const c = line.charCodeAt(0)
-    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42) {
-      if (skip) {
-        skip = false
-        continue
-      }
-      const fields = line.trim().split(/\s+/)
-      for (let i = positions; i < fields.length; i++) current[i - positions] += Number(fields[i])
-    } else if (line.startsWith('fn=')) {
-      const name = nameOf(line.slice(3))
-      current = self.get(name)
-      if (current === undefined) self.set(name, (current = new Array(events.length).fill(0)))
-    } else if (line.startsWith('cfn=')) nameOf(line.slice(4))
-    else if (line.startsWith('calls=')) skip = true
-    else if (line.startsWith('events:')) events = line.slice(7).trim().split(/\s+/)
-    else if (line.startsWith('positions:')) positions = line.slice(10).trim().split(/\s+/).length
-    else if (line.startsWith('totals:')) totals = line.slice(7).trim().split(/\s+/).map(Number)
-  }
-  return { events, self, totals }
-}
-
-/** `start size name` lines (hex), later lines winning: V8 reuses the addresses of freed code. */
-function readPerfMap(path) {
-  const byStart = new Map()
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const [start, size, ...name] = line.split(' ')
-    if (name.length > 0) byStart.set(Number.parseInt(start, 16), { start: Number.parseInt(start, 16), end: Number.parseInt(start, 16) + Number.parseInt(size, 16), name: name.join(' ') })
-  }
-  const entries = [...byStart.values()].sort((a, b) => a.start - b.start)
-  return (address) => {
-    let lo = 0
-    let hi = entries.length - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1
-      if (entries[mid].start <= address) lo = mid + 1
-      else hi = mid - 1
-    }
-    const entry = entries[hi]
-    return entry !== undefined && address < entry.end ? entry.name : undefined
-  }
-}
-
-/** Per-request figures of one dump: JIT compilation apart, JIT code named through the perf map. */
-function summarize({ callgrind, map }, requests) {
-  const text = readFileSync(callgrind, 'utf8')
-  const { events, self, totals } = parseCallgrind(text)
-  const lookup = map !== undefined ? readPerfMap(map) : () => undefined
-  const column = (event) => {
-    const index = events.indexOf(event)
-    if (index < 0) throw new Error(`${callgrind}: no ${event} events (run with --cache-sim=yes)`)
-    return index
-  }
-  const [ir, i1, d1r, d1w] = ['Ir', 'I1mr', 'D1mr', 'D1mw'].map(column)
-  const all = new Array(events.length).fill(0)
-  const compilation = new Array(events.length).fill(0)
-  const functions = new Map()
-  let majorGc = 0
-  for (const [name, cost] of self) {
-    cost.forEach((value, j) => (all[j] += value))
-    if (MAJOR_GC.test(name)) majorGc += cost[ir]
-    if (JIT_COMPILATION.test(name)) {
-      cost.forEach((value, j) => (compilation[j] += value))
-      continue
-    }
-    // `'2`: callgrind's mark of a recursive call. Code without a symbol is named by its address
-    // (`0x000000000d0f9080`): JIT code, which the perf map names.
-    let label = name.replace(/'\d+$/, '')
-    if (label.startsWith('0x')) label = lookup(Number.parseInt(label, 16)) ?? 'JIT code not in the perf map'
-    const sum = functions.get(label) ?? new Array(events.length).fill(0)
-    cost.forEach((value, j) => (sum[j] += value))
-    functions.set(label, sum)
-  }
-  // A parser check: callgrind's own total is the sum of every self cost.
-  if (totals !== undefined && totals[ir] !== all[ir]) process.stderr.write(`warning: ${callgrind}: parsed ${all[ir]} Ir, the file's totals say ${totals[ir]}\n`)
-  const perRequest = (cost) => ({ ir: cost[ir] / requests, i1: cost[i1] / requests, d1: (cost[d1r] + cost[d1w]) / requests })
-  const excluded = all.map((value, j) => value - compilation[j])
-  return {
-    ...perRequest(excluded),
-    compilationShare: compilation[ir] / all[ir],
-    majorGcShare: majorGc / all[ir],
-    functions: [...functions].map(([label, cost]) => ({ label, ...perRequest(cost) })).sort((a, b) => b.ir - a.ir),
-  }
-}
-
 const integer = (value) => Math.round(value).toLocaleString('en-US')
 const percent = (value) => `${Math.round(value * 100)}%`
-// JIT code is named by script URL: the checkout's path says nothing.
-const shorten = (label) => label.replaceAll(fileURLToPath(new URL('../..', import.meta.url)), '').replaceAll('file://', '').replaceAll('|', '\\|')
 
 async function main() {
   const options = parseArgs(process.argv.slice(2))
@@ -323,7 +211,10 @@ async function main() {
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
       const t0 = performance.now()
       process.stderr.write(`${name}: running under callgrind\n`)
-      results.set(name, summarize(await record(name, options), options.requests))
+      const files = await record(name, options)
+      // What src/instructions-compare.mjs needs to put a kept copy of this dump per request.
+      writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify({ requests: options.requests, warmup: options.warmup, date: new Date().toISOString(), node: process.version })}\n`)
+      results.set(name, summarize(files, options.requests))
       process.stderr.write(`${name}: done in ${Math.round((performance.now() - t0) / 1000)} s\n`)
     }
   }
