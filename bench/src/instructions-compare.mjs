@@ -7,7 +7,9 @@
  *   node src/instructions-compare.mjs callers DIR SUBJECT PATTERN [--top K]
  *
  * `diff`: per subject, instructions per request in each run and the K functions whose self cost
- * moved most (JIT compilation excluded, as in the table of src/instructions.mjs). `callers`: the
+ * moved most (JIT compilation excluded, as in the table of src/instructions.mjs); a subject written
+ * `A..B` compares subject A of the first run with subject B of the second (both DIRs may be the same:
+ * `hello-fastify..core-fastify-cc` shows what the core and its adapter add to the hello-world). `callers`: the
  * calls into every function whose label matches the regular expression PATTERN, by caller, each with
  * its inclusive instructions per request: where a builtin or a runtime function is called from.
  * A run's request count comes from the `SUBJECT.json` that src/instructions.mjs writes beside each dump.
@@ -39,8 +41,10 @@ function diff(before, after, subjects, top) {
   const names = subjects.length > 0 ? subjects : readdirSync(after).filter((f) => f.endsWith('.callgrind') && existsSync(join(before, f))).map((f) => f.slice(0, -'.callgrind'.length))
   const lines = []
   for (const subject of names) {
-    const a = dump(before, subject)
-    const b = dump(after, subject)
+    // `A..B`: subject A of the first run against subject B of the second (a core subject against its hello-world).
+    const [from, to = from] = subject.split('..')
+    const a = dump(before, from)
+    const b = dump(after, to)
     const sa = summarize(a.files, a.requests)
     const sb = summarize(b.files, b.requests)
     const change = sb.ir - sa.ir
