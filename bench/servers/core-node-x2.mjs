@@ -9,7 +9,7 @@ const server = createServer((req, res) => {
   const chunks = []
   req.on('data', (chunk) => chunks.push(chunk))
   req.on('end', async () => {
-    const request = { method: req.method, url: req.url, headers: req.headersDistinct, body: Buffer.concat(chunks).toString() }
+    const request = { method: req.method, url: req.url, headers: req.rawHeaders, body: Buffer.concat(chunks).toString() }
     await provider.handle(request)
     const result = await provider.handle(request)
     res.writeHead(result.status, result.headers)

@@ -8,7 +8,7 @@ const server = createServer((req, res) => {
   const chunks = []
   req.on('data', (chunk) => chunks.push(chunk))
   req.on('end', async () => {
-    const result = await provider.handle({ method: req.method, url: req.url, headers: req.headersDistinct, body: Buffer.concat(chunks).toString() })
+    const result = await provider.handle({ method: req.method, url: req.url, headers: req.rawHeaders, body: Buffer.concat(chunks).toString() })
     res.writeHead(result.status, result.headers)
     res.end(result.body)
   })

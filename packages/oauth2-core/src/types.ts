@@ -1,8 +1,10 @@
 /**
- * Request headers as the core accepts them: a Web `Headers`, or a plain record such as Node's
- * `IncomingHttpHeaders` (names in any case; repeated values as arrays).
+ * Request headers as the core accepts them: a Web `Headers`; a plain record such as Node's
+ * `headersDistinct` (names in any case; repeated values as arrays); or the fields as received, a
+ * flat list of name and value pairs such as Node's `rawHeaders` (`['Host', 'as.example', ...]`),
+ * which a Node adapter passes as it is, without building a record.
  */
-export type OAuth2RequestHeaders = Headers | Record<string, string | readonly string[] | undefined>
+export type OAuth2RequestHeaders = Headers | Record<string, string | readonly string[] | undefined> | readonly string[]
 
 /**
  * The plain request {@link OAuth2Provider.handle} takes. Adapters build it from their framework's

@@ -57,7 +57,7 @@ export function expressOAuth2(provider: OAuth2Provider, options: ExpressOAuth2Op
     const body = await readBody(req, { limit, contentLength: req.headers['content-length'] })
     if (body === TOO_LARGE) return sendResult(res, bodyTooLargeResult())
     // req.ip is the socket's address unless the app trusts a proxy ('trust proxy'), then the client's.
-    sendResult(res, await provider.handle({ method: req.method, url, headers: req.headersDistinct, body, clientAddress: req.ip }))
+    sendResult(res, await provider.handle({ method: req.method, url, headers: req.rawHeaders, body, clientAddress: req.ip }))
   }
 }
 
@@ -76,7 +76,7 @@ export function expressOAuth2(provider: OAuth2Provider, options: ExpressOAuth2Op
  */
 export function requireAccessToken(provider: OAuth2Provider, options: RequireAccessTokenOptions = {}): RequestHandler {
   return async (req, res, next) => {
-    const auth = await provider.authenticateResourceRequest({ headers: req.headersDistinct, url: req.originalUrl }, options)
+    const auth = await provider.authenticateResourceRequest({ headers: req.rawHeaders, url: req.originalUrl }, options)
     if (!auth.ok) return sendResult(res, auth)
     req.oauth2 = auth.token
     next()

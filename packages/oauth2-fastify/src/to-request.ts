@@ -17,12 +17,11 @@ export function toOAuth2Request(request: FastifyRequest, body: string | undefine
 }
 
 /**
- * Every header as received. Node's `headers` keeps only the first of some repeated fields (such as
- * Authorization); the core must see them all to refuse them, so they are rebuilt from `rawHeaders`.
+ * Every header as received: Node's `rawHeaders`, the name and value pairs in order, which the core
+ * reads as they are. Node's `headers` keeps only the first of some repeated fields (such as
+ * Authorization); the core must see them all to refuse them. `fastify.inject` requests have
+ * `rawHeaders` too.
  */
-export function headersOf(request: FastifyRequest): Record<string, string[]> {
-  const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>
-  const raw = request.raw.rawHeaders
-  for (let i = 0; i + 1 < raw.length; i += 2) (headers[raw[i]!.toLowerCase()] ??= []).push(raw[i + 1]!)
-  return headers
+export function headersOf(request: FastifyRequest): readonly string[] {
+  return request.raw.rawHeaders
 }

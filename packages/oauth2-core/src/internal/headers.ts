@@ -35,10 +35,38 @@ const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g
 export function headerLookup(input: OAuth2RequestHeaders | undefined | null): HeaderLookup {
   if (input instanceof Headers) return input
   if (input === undefined || input === null || typeof input !== 'object') return NONE
-  return new RecordHeaders(input)
+  if (Array.isArray(input)) return new RawHeaders(input as readonly unknown[])
+  return new RecordHeaders(input as HeaderRecord)
 }
 
-type HeaderRecord = Exclude<OAuth2RequestHeaders, Headers>
+type HeaderRecord = Exclude<OAuth2RequestHeaders, Headers | readonly string[]>
+
+/**
+ * A lookup over the fields as received: name and value pairs in order (Node's `rawHeaders`), read
+ * as a `Headers` to which each pair was appended would read them (a pair `Headers` refuses is left
+ * out). Nothing is built per request: each lookup scans the pairs.
+ */
+class RawHeaders implements HeaderLookup {
+  readonly #pairs: readonly unknown[]
+
+  constructor(pairs: readonly unknown[]) {
+    this.#pairs = pairs
+  }
+
+  get(name: string): string | null {
+    const key = name.toLowerCase()
+    const pairs = this.#pairs
+    let values: string[] | undefined
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      const field = pairs[i]
+      const value = pairs[i + 1]
+      if (typeof field !== 'string' || typeof value !== 'string' || !isField(field, key)) continue
+      const normalized = normalize(value)
+      if (normalized !== undefined) (values ??= []).push(normalized)
+    }
+    return combine(values, key)
+  }
+}
 
 /**
  * A lookup over a plain record. Its names are listed once, at the first lookup: a record from
@@ -65,7 +93,7 @@ function lookUp(record: HeaderRecord, names: readonly string[], key: string): st
   let values: string[] | undefined
   for (let n = 0; n < names.length; n++) {
     const name = names[n]!
-    if (name !== key && (name.length !== key.length || name.toLowerCase() !== key || !FIELD_NAME.test(name))) continue
+    if (!isField(name, key)) continue
     const value = record[name]
     if (typeof value === 'string') {
       const normalized = normalize(value)
@@ -80,6 +108,16 @@ function lookUp(record: HeaderRecord, names: readonly string[], key: string): st
       }
     }
   }
+  return combine(values, key)
+}
+
+/** Whether a field `name` is the one looked up as `key` (lower case): the same name in any case, a valid field name. */
+function isField(name: string, key: string): boolean {
+  return name === key || (name.length === key.length && name.toLowerCase() === key && FIELD_NAME.test(name))
+}
+
+/** The values of a field as one, as `Headers` combines them (`; ` between cookies), or `null` when none. */
+function combine(values: string[] | undefined, key: string): string | null {
   if (values === undefined) return null
   return values.length === 1 ? values[0]! : values.join(key === 'cookie' ? '; ' : ', ')
 }

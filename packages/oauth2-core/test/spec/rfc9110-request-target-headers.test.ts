@@ -53,15 +53,50 @@ describe('RFC 9110 §5.3 request header fields, as the core reads them', () => {
     )
   })
 
-  it('refuses two Authorization values in a record list as it refuses them in Headers', async () => {
+  // Node's rawHeaders: the fields as received, in order, each pair its own field line.
+  it('answers every lookup on name and value pairs (Node rawHeaders) as a Headers they were appended to', () => {
+    const pair = fc.tuple(fc.constantFrom(...NAMES), fc.oneof(value, fc.constant(5 as unknown as string)))
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 8 }), fc.boolean(), (pairs, odd) => {
+        const reference = new Headers()
+        for (const [name, v] of pairs) {
+          try {
+            if (typeof v === 'string') reference.append(name, v)
+          } catch {
+            // Refused by Headers: not a field the core can read.
+          }
+        }
+        // A trailing name without a value (not what Node sends) is ignored.
+        const raw = [...pairs.flat(), ...(odd ? ['authorization'] : [])]
+        const lookup = headerLookup(raw as OAuth2RequestHeaders)
+        for (const name of [...LOOKUPS, ...LOOKUPS]) expect(lookup.get(name), name).toBe(reference.get(name))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('reads Node rawHeaders as it reads the headersDistinct record Node builds from them', () => {
+    const raw = ['Host', 'as.example.com', 'Content-Type', 'application/x-www-form-urlencoded', 'Authorization', 'Basic YTpi', 'authorization', 'Basic YzpK', 'Cookie', 'a=1', 'cookie', 'b=2']
+    const distinct: Record<string, string[]> = Object.create(null) as Record<string, string[]>
+    for (let i = 0; i < raw.length; i += 2) (distinct[raw[i]!.toLowerCase()] ??= []).push(raw[i + 1]!)
+    const fromRaw = headerLookup(raw)
+    const fromRecord = headerLookup(distinct)
+    for (const name of ['host', 'content-type', 'authorization', 'cookie', 'missing']) expect(fromRaw.get(name), name).toBe(fromRecord.get(name))
+    expect(fromRaw.get('authorization')).toBe('Basic YTpi, Basic YzpK')
+    expect(fromRaw.get('cookie')).toBe('a=1; b=2')
+  })
+
+  it('refuses two Authorization values in a record list or in raw pairs as it refuses them in Headers', async () => {
     const { provider } = codeFlowProvider()
     const twice = [WEB_AUTH.authorization, WEB_AUTH.authorization]
     const fromRecord = await provider.handle({ ...tokenRequest({ grant_type: 'client_credentials' }), headers: { authorization: twice } })
     const headers = new Headers()
     for (const v of twice) headers.append('authorization', v)
     const fromHeaders = await provider.handle({ ...tokenRequest({ grant_type: 'client_credentials' }), headers })
+    const fromRaw = await provider.handle({ ...tokenRequest({ grant_type: 'client_credentials' }), headers: ['Authorization', twice[0]!, 'authorization', twice[1]!] })
     expect(fromRecord.status).toBeGreaterThanOrEqual(400)
     expect(fromRecord).toEqual(fromHeaders)
+    expect(fromRaw).toEqual(fromHeaders)
   })
 })
 
