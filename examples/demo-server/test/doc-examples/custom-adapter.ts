@@ -14,7 +14,7 @@ export function serveProvider(provider: OAuth2Provider, options: { bodyLimit?: n
     const result =
       body === TOO_LARGE
         ? bodyTooLargeResult()                              // 413 invalid_request, as the core answers
-        : await provider.handle({ method: req.method ?? 'GET', url, headers: req.headersDistinct, body, clientAddress: req.socket.remoteAddress })
+        : await provider.handle({ method: req.method ?? 'GET', url, headers: req.rawHeaders, body, clientAddress: req.socket.remoteAddress })
     res.statusCode = result.status                          // the result as it is: no serializer, no ETag
     for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value)
     res.end(result.body)
