@@ -25,8 +25,9 @@ export function extractCredentials(authorization: string | null, params: Record<
   const assertion = params['client_assertion']
   const bodyClientId = params['client_id']
 
-  const used = [basic !== undefined, bodySecret !== undefined, assertion !== undefined || assertionType !== undefined]
-  if (used.filter(Boolean).length > 1) {
+  // Counted, not collected in an array: this runs on every token request.
+  const used = (basic !== undefined ? 1 : 0) + (bodySecret !== undefined ? 1 : 0) + (assertion !== undefined || assertionType !== undefined ? 1 : 0)
+  if (used > 1) {
     throw new OAuth2Error('invalid_request', 'The request uses more than one client authentication method.')
   }
 
@@ -34,7 +35,7 @@ export function extractCredentials(authorization: string | null, params: Record<
     if (bodyClientId !== undefined && bodyClientId !== basic.clientId) {
       throw new OAuth2Error('invalid_request', 'The client_id parameter does not match the authenticated client.')
     }
-    return { method: 'client_secret_basic', ...basic }
+    return { method: 'client_secret_basic', clientId: basic.clientId, clientSecret: basic.clientSecret }
   }
   if (bodySecret !== undefined) {
     if (bodyClientId === undefined) {
