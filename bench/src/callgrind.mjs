@@ -20,19 +20,13 @@ const MAJOR_GC = /MarkCompact|Marking|MarkBit|Sweeper|Sweeping|FullEvacuator|Poi
  * the call's inclusive cost, already in the callee's own lines, so it is skipped.
  */
 export function parseCallgrind(text) {
-  const names = new Map() // compressed names: `fn=(id) name` defines, `fn=(id)` refers (shared with cfn=)
+  const nameOf = nameReader()
   const self = new Map()
   let events = []
   let positions = 1
   let totals
   let current
   let skip = false
-  const nameOf = (spec) => {
-    const match = /^\((\d+)\)(?: (.*))?$/.exec(spec)
-    if (match === null) return spec
-    if (match[2] !== undefined) names.set(match[1], match[2])
-    return names.get(match[1])
-  }
   for (const line of text.split('\n')) {
     const c = line.charCodeAt(0)
     if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42) {
@@ -53,6 +47,26 @@ export function parseCallgrind(text) {
     else if (line.startsWith('totals:')) totals = line.slice(7).trim().split(/\s+/).map(Number)
   }
   return { events, self, totals }
+}
+
+/** Reads callgrind's compressed names: `fn=(id) name` defines one, `fn=(id)` refers to it (shared by `fn=` and `cfn=`). */
+function nameReader() {
+  const names = new Map()
+  return (spec) => {
+    const match = /^\((\d+)\)(?: (.*))?$/.exec(spec)
+    if (match === null) return spec
+    if (match[2] !== undefined) names.set(match[1], match[2])
+    return names.get(match[1])
+  }
+}
+
+/**
+ * A function's label: without `'2` (callgrind's mark of a recursive call); code without a symbol is
+ * named by its address (`0x000000000d0f9080`): JIT code, which the perf map names.
+ */
+function labelOf(name, lookup) {
+  const label = name.replace(/'\d+$/, '')
+  return label.startsWith('0x') ? (lookup(Number.parseInt(label, 16)) ?? 'JIT code not in the perf map') : label
 }
 
 /** `start size name` lines (hex), later lines winning: V8 reuses the addresses of freed code. */
@@ -98,10 +112,7 @@ export function summarize({ callgrind, map }, requests) {
       cost.forEach((value, j) => (compilation[j] += value))
       continue
     }
-    // `'2`: callgrind's mark of a recursive call. Code without a symbol is named by its address
-    // (`0x000000000d0f9080`): JIT code, which the perf map names.
-    let label = name.replace(/'\d+$/, '')
-    if (label.startsWith('0x')) label = lookup(Number.parseInt(label, 16)) ?? 'JIT code not in the perf map'
+    const label = labelOf(name, lookup)
     const sum = functions.get(label) ?? new Array(events.length).fill(0)
     cost.forEach((value, j) => (sum[j] += value))
     functions.set(label, sum)
@@ -128,17 +139,7 @@ export const shorten = (label) => label.replaceAll(fileURLToPath(new URL('../..'
 export function callers({ callgrind, map }, requests, pattern) {
   const text = readFileSync(callgrind, 'utf8')
   const lookup = map !== undefined ? readPerfMap(map) : () => undefined
-  const label = (name) => {
-    const plain = name.replace(/'\d+$/, '')
-    return plain.startsWith('0x') ? (lookup(Number.parseInt(plain, 16)) ?? 'JIT code not in the perf map') : plain
-  }
-  const names = new Map()
-  const nameOf = (spec) => {
-    const match = /^\((\d+)\)(?: (.*))?$/.exec(spec)
-    if (match === null) return spec
-    if (match[2] !== undefined) names.set(match[1], match[2])
-    return names.get(match[1])
-  }
+  const nameOf = nameReader()
   let events = []
   let positions = 1
   let caller
@@ -153,10 +154,10 @@ export function callers({ callgrind, map }, requests, pattern) {
     else if (line.startsWith('positions:')) positions = line.slice(10).trim().split(/\s+/).length
     else if (pending && /^[0-9+\-*]/.test(line)) {
       pending = false
-      const to = label(callee)
+      const to = labelOf(callee, lookup)
       if (!pattern.test(to)) continue
       const ir = Number(line.trim().split(/\s+/)[positions + events.indexOf('Ir')])
-      const key = `${label(caller)}\u0000${to}`
+      const key = `${labelOf(caller, lookup)}\u0000${to}`
       sums.set(key, (sums.get(key) ?? 0) + ir)
     }
   }

@@ -1,4 +1,4 @@
-import { issueTokenSet, shouldIssueRefreshToken, type IssuedTokenSet } from '../tokens/issue-tokens.js'
+import { issueTokenSet, shouldIssueRefreshToken } from '../tokens/issue-tokens.js'
 import type { OAuth2TokenResponseBody } from '../tokens/token-response.js'
 import type { DefaultGrantInput } from './grant-definition.js'
 
@@ -30,11 +30,11 @@ export interface UserGrant {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
  */
-export function issueUserGrantTokens(
+export async function issueUserGrantTokens(
   grant: UserGrant,
   { client, flow, runtime }: Pick<DefaultGrantInput<unknown>, 'client' | 'flow' | 'runtime'>,
 ): Promise<OAuth2TokenResponseBody> {
-  return issueTokenSet({
+  const issued = await issueTokenSet({
     grant: {
       grantId: grant.grantId,
       clientId: grant.clientId,
@@ -50,7 +50,6 @@ export function issueUserGrantTokens(
     client: client.client,
     refreshToken: shouldIssueRefreshToken(flow, client, grant.scopes),
     clientAuthMethod: client.method,
-  }).then(bodyOf)
+  })
+  return issued.body
 }
-
-const bodyOf = (issued: IssuedTokenSet): OAuth2TokenResponseBody => issued.body

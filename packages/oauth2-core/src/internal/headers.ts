@@ -18,16 +18,17 @@ const REFUSED_VALUE = /[\0\r\n\u0100-\uffff]/
 const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g
 
 /**
- * A case-insensitive lookup over the request's headers, with the answers a Web `Headers` built from
- * them would give (what `handle()` did before, at ~2 µs a request for undici's validation of every
- * name and value): names matched case-insensitively; values trimmed of HTTP whitespace; a value
- * `Headers` refuses (NUL, CR, LF, a code point above U+00FF) dropped, and in a list the values after
- * it; repeated fields (a list, or the same name in two cases) joined with `, ` in order (`; ` for
- * `Cookie`, as Node's `Headers` does). Duplicates thus stay visible: two `Authorization` values read
- * as one joined value, which no authentication scheme parses, so the request is still refused.
+ * A case-insensitive lookup over the request's headers (a plain record, or name and value pairs as
+ * Node's `rawHeaders`), with the answers a Web `Headers` built from them would give (what `handle()`
+ * did before, at ~2 µs a request for undici's validation of every name and value): names matched
+ * case-insensitively; values trimmed of HTTP whitespace; a value `Headers` refuses (NUL, CR, LF, a
+ * code point above U+00FF) dropped, and in a record's list the values after it; repeated fields (a
+ * list, the same name in two cases, repeated pairs) joined with `, ` in order (`; ` for `Cookie`, as
+ * Node's `Headers` does). Duplicates thus stay visible: two `Authorization` values read as one
+ * joined value, which no authentication scheme parses, so the request is still refused.
  *
- * No value is copied: the record's names are listed once, and each lookup scans them (a handful; an
- * endpoint asks for two or three), comparing lengths before case.
+ * No value is copied: a record's names are listed once, and each lookup scans them, or the pairs (a
+ * handful; an endpoint asks for two or three), comparing lengths before case.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.2
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.3
