@@ -1,8 +1,9 @@
-import { SignJWT, type JWTPayload } from 'jose'
+import type { JWTPayload } from 'jose'
 import { base64url } from '../internal/base64url.js'
 import type { KeyManager } from './key-manager.js'
 import type { SigningAlgorithm } from './key-store.js'
 import { definedClaims, type SignedToken } from './jwt-access-token.js'
+import { signClaims } from './sign-claims.js'
 
 /** Claims of an ID token; `sub` is required. */
 export interface IdTokenClaims extends JWTPayload {
@@ -53,7 +54,7 @@ export async function createIdToken(claims: IdTokenClaims, options: IdTokenOptio
     ...definedClaims(claims),
   }
   if (options?.accessToken !== undefined) payload['at_hash'] = await tokenHash(options.accessToken, alg)
-  const token = await new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(key)
+  const token = await signClaims(payload, { alg, kid, typ: 'JWT' }, key)
   return { token, kid }
 }
 

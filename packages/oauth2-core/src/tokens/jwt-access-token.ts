@@ -1,8 +1,9 @@
-import { SignJWT, type JWTPayload } from 'jose'
+import type { JWTPayload } from 'jose'
 import { randomToken } from '../internal/random.js'
 import type { KeyManager } from './key-manager.js'
 import type { SigningAlgorithm } from './key-store.js'
 import { joinScope } from '../schemas/common.js'
+import { signClaims } from './sign-claims.js'
 
 /** Claims of an RFC 9068 access token; any may be overridden, extra claims are kept. */
 export interface JwtAccessTokenClaims extends JWTPayload {
@@ -68,7 +69,7 @@ export async function signJwtAccessToken(
   assignDefinedClaims(payload, claims)
   if (Array.isArray(payload['scope'])) payload['scope'] = joinScope(payload['scope'] as string[])
   if (payload['scope'] === undefined || payload['scope'] === '') delete payload['scope']
-  const token = await new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(key)
+  const token = await signClaims(payload, { alg, kid, typ: 'at+jwt' }, key)
   return { token, kid, payload }
 }
 

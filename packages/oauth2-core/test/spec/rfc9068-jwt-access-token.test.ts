@@ -1,4 +1,5 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet, type JWTPayload } from 'jose'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   InMemoryKeyStore,
@@ -13,6 +14,7 @@ import {
   type VerifyJwtOptions,
 } from '@x/oauth2-core'
 import { basicAuth, ISSUER, json, postToken, testClock } from '../fixtures/request.js'
+import { signClaims } from '../../src/tokens/sign-claims.js'
 
 const AUTH = { authorization: basicAuth('client-1', 'secret-1') }
 const START = Date.UTC(2026, 0, 1, 12)
@@ -410,5 +412,39 @@ describe('RFC 9068 access tokens of the default issuance, signed while the store
     const jti = decodeJwt(token).jti as string
     const id = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(jti))).toString('base64url')
     expect(await store.get('access_token', id)).toMatchObject({ format: 'jwt', clientId: 'client-1' })
+  })
+})
+
+// The core signs its access and ID tokens with jose's CompactSign over claims it has just built,
+// not with SignJWT (whose structuredClone of the claims cost ~10 µs per token): the tokens must be
+// the ones SignJWT would have made.
+describe('RFC 7519 §7.1 signing the claims set (signClaims)', () => {
+  it('makes the token SignJWT makes, byte for byte, for any JSON claims (Ed25519 signs deterministically)', async () => {
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' })
+    const header = { alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' }
+    const numericDate = fc.integer({ min: 0, max: 2 ** 40 })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.string({ unit: 'grapheme', maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }),
+        fc.record({ iat: numericDate, exp: numericDate, nbf: numericDate }, { requiredKeys: [] }),
+        async (claims, dates) => {
+          const payload = { ...claims, ...dates } as JWTPayload
+          const expected = await new SignJWT(payload).setProtectedHeader(header).sign(privateKey)
+          expect(await signClaims(payload, header, privateKey)).toBe(expected)
+        },
+      ),
+      { numRuns: 60 },
+    )
+  })
+
+  it('refuses a non-finite NumericDate (RFC 7519 §2) as SignJWT does, before signing', async () => {
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' })
+    const header = { alg: 'EdDSA', kid: 'k1', typ: 'JWT' }
+    for (const claim of ['iat', 'nbf', 'exp']) {
+      for (const value of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        expect(() => signClaims({ [claim]: value }, header, privateKey)).toThrow(`"${claim}" claim must be a finite number`)
+        await expect(new SignJWT({ [claim]: value }).setProtectedHeader(header).sign(privateKey)).rejects.toThrow(`"${claim}" claim must be a finite number`)
+      }
+    }
   })
 })
