@@ -168,3 +168,93 @@ export function callers({ callgrind, map }, requests, pattern) {
     })
     .sort((a, b) => b.ir - a.ir)
 }
+
+/** What a hot code line is counted under in {@link footprint}: the code's origin. */
+function originOf(label, object) {
+  if (/oauth2-core\/dist\//.test(label)) return 'the core (JavaScript)'
+  if (/node_modules\//.test(label)) return 'dependencies (JavaScript)'
+  if (/^JS:.*node:/.test(label)) return "Node's JavaScript"
+  if (/^JS:/.test(label)) return 'other JavaScript'
+  if (/^RegExp:/.test(label)) return 'compiled regular expressions'
+  if (label.startsWith('Builtins_') || label.startsWith('Builtin:')) return "V8's builtins"
+  if (/bin\/node$/.test(object)) return /v8::|heap::|cppgc::/.test(label) ? "V8's C++" : "Node's C++ (llhttp, libuv, bindings)"
+  if (/libc\.so/.test(object)) return 'libc'
+  return 'other native code'
+}
+
+/**
+ * The code a request runs: the 64-byte lines holding instructions executed at least
+ * `share` x `requests` times in the window (about every other request or more: what every request
+ * runs, not a one-off), by origin and by function, and the simulated last-level cache misses per
+ * request. Needs a dump made with `--dump-instr=yes` (src/instructions.mjs `--footprint`), whose cost
+ * lines carry instruction addresses; the addresses are compressed as callgrind writes them (absolute
+ * `0x...`, or `+N` / `-N` from the previous line's, `*` for the same).
+ */
+export function footprint({ callgrind, map }, requests, share = 0.5) {
+  const text = readFileSync(callgrind, 'utf8')
+  const lookup = map !== undefined ? readPerfMap(map) : () => undefined
+  const nameOf = nameReader()
+  const objectOf = nameReader()
+  let events = []
+  let instrAddresses = false
+  let object = ''
+  let label = ''
+  let address = 0n
+  let skip = false
+  const threshold = share * requests
+  const byFunction = new Map()
+  const misses = { il: 0, dl: 0 }
+  let ir = -1
+  let il = -1
+  let dlr = -1
+  let dlw = -1
+  for (const line of text.split('\n')) {
+    const c = line.charCodeAt(0)
+    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42) {
+      const fields = line.trim().split(/\s+/)
+      const position = fields[0]
+      if (position.startsWith('0x')) address = BigInt(position)
+      else if (c === 43) address += BigInt(position.slice(1))
+      else if (c === 45) address -= BigInt(position.slice(1))
+      if (skip) {
+        skip = false
+        continue
+      }
+      // positions: instr line -> two position fields before the costs.
+      const cost = (index) => Number(fields[2 + index] ?? 0)
+      if (il >= 0) misses.il += cost(il)
+      if (dlr >= 0) misses.dl += cost(dlr) + cost(dlw)
+      if (cost(ir) < threshold) continue
+      const key = `${object}:${address >> 6n}`
+      let lines = byFunction.get(label)
+      if (lines === undefined) byFunction.set(label, (lines = { object, lines: new Set() }))
+      lines.lines.add(key)
+    } else if (line.startsWith('fn=')) label = labelOf(nameOf(line.slice(3)), lookup)
+    else if (line.startsWith('ob=')) object = objectOf(line.slice(3))
+    else if (line.startsWith('cob=')) objectOf(line.slice(4))
+    else if (line.startsWith('cfn=')) nameOf(line.slice(4))
+    else if (line.startsWith('calls=')) skip = true
+    else if (line.startsWith('positions:')) instrAddresses = line.includes('instr')
+    else if (line.startsWith('events:')) {
+      events = line.slice(7).trim().split(/\s+/)
+      ;[ir, il, dlr, dlw] = ['Ir', 'ILmr', 'DLmr', 'DLmw'].map((event) => events.indexOf(event))
+    }
+  }
+  if (!instrAddresses) throw new Error(`${callgrind}: no instruction addresses (record it with --footprint, i.e. callgrind's --dump-instr=yes)`)
+  const origins = new Map()
+  const functions = []
+  const seen = new Set()
+  for (const [fn, { object: ob, lines }] of byFunction) {
+    const origin = originOf(fn, ob)
+    const fresh = [...lines].filter((key) => !seen.has(key))
+    for (const key of fresh) seen.add(key)
+    origins.set(origin, (origins.get(origin) ?? 0) + fresh.length)
+    functions.push({ label: fn, origin, lines: lines.size })
+  }
+  return {
+    kib: (seen.size * 64) / 1024,
+    origins: [...origins].map(([origin, lines]) => ({ origin, kib: (lines * 64) / 1024 })).sort((a, b) => b.kib - a.kib),
+    functions: functions.sort((a, b) => b.lines - a.lines),
+    llMissesPerRequest: il >= 0 ? { instructions: misses.il / requests, data: misses.dl / requests } : undefined,
+  }
+}

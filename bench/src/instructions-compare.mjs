@@ -5,6 +5,7 @@
  *
  *   node src/instructions-compare.mjs diff /tmp/before .results/instructions [subjects...] [--top K]
  *   node src/instructions-compare.mjs callers DIR SUBJECT PATTERN [--top K]
+ *   node src/instructions-compare.mjs footprint DIR SUBJECT [--top K]
  *
  * `diff`: per subject, instructions per request in each run and the K functions whose self cost
  * moved most (JIT compilation excluded, as in the table of src/instructions.mjs); a subject written
@@ -12,17 +13,19 @@
  * `hello-fastify..core-fastify-cc` shows what the core and its adapter add to the hello-world). `callers`: the
  * calls into every function whose label matches the regular expression PATTERN, by caller, each with
  * its inclusive instructions per request: where a builtin or a runtime function is called from.
+ * `footprint` (a dump recorded with src/instructions.mjs `--footprint`): the code a request runs, by
+ * origin and the K functions with the most of it, in 64-byte lines.
  * A run's request count comes from the `SUBJECT.json` that src/instructions.mjs writes beside each dump.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { callers, shorten, summarize } from './callgrind.mjs'
+import { callers, footprint, shorten, summarize } from './callgrind.mjs'
 
 const integer = (value) => Math.round(value).toLocaleString('en-US')
 const signed = (value) => (value > 0 ? `+${integer(value)}` : integer(value))
 
 function usage(message) {
-  console.error(`${message}\nUsage:\n  node src/instructions-compare.mjs diff DIR_BEFORE DIR_AFTER [subjects...] [--top K]\n  node src/instructions-compare.mjs callers DIR SUBJECT PATTERN [--top K]`)
+  console.error(`${message}\nUsage:\n  node src/instructions-compare.mjs diff DIR_BEFORE DIR_AFTER [subjects...] [--top K]\n  node src/instructions-compare.mjs callers DIR SUBJECT PATTERN [--top K]\n  node src/instructions-compare.mjs footprint DIR SUBJECT [--top K]`)
   process.exit(2)
 }
 
@@ -86,6 +89,22 @@ function showCallers(dir, subject, pattern, top) {
   console.log(lines.join('\n'))
 }
 
+function showFootprint(dir, subject, top) {
+  const { files, requests } = dump(dir, subject)
+  let f
+  try {
+    f = footprint(files, requests)
+  } catch (error) {
+    usage(error.message)
+  }
+  const lines = [`${subject}: ${integer(f.kib)} KiB of code run per request (64-byte lines of instructions executed at least ${integer(requests / 2)} times in ${integer(requests)} requests)`, '']
+  lines.push('| KiB | origin |', '| --- | --- |')
+  for (const o of f.origins) lines.push(`| ${o.kib.toFixed(1)} | ${o.origin} |`)
+  lines.push('', '| lines | origin | function |', '| --- | --- | --- |')
+  for (const fn of f.functions.slice(0, top)) lines.push(`| ${fn.lines} | ${fn.origin} | ${shorten(fn.label)} |`)
+  console.log(lines.join('\n'))
+}
+
 const args = process.argv.slice(2)
 let top = 25
 const rest = []
@@ -98,4 +117,5 @@ for (let i = 0; i < args.length; i++) {
 const [command, ...operands] = rest
 if (command === 'diff' && operands.length >= 2) diff(operands[0], operands[1], operands.slice(2), top)
 else if (command === 'callers' && operands.length === 3) showCallers(operands[0], operands[1], operands[2], top)
+else if (command === 'footprint' && operands.length === 2) showFootprint(operands[0], operands[1], top)
 else usage('Unknown or incomplete command.')

@@ -14,10 +14,14 @@
  * (which name JIT code) go to .results/instructions/. A subject takes 1-3 minutes; two run at a
  * time. Needs valgrind.
  *
- *   node src/instructions.mjs [--requests N] [--warmup W] [--top K] [subjects...]
+ *   node src/instructions.mjs [--requests N] [--warmup W] [--top K] [--footprint] [subjects...]
  *
  * Defaults: N = 1000, W = 3000, every subject. `--top K`: each subject's K costliest functions
- * (self instructions per request).
+ * (self instructions per request). `--footprint`: also how much code a request runs (the 64-byte
+ * lines of instructions executed at least N/2 times in the window) and the misses of a simulated
+ * 512 KiB, 8-way last-level cache, the size of a level-2 cache of this machine's cores (callgrind's
+ * `--dump-instr=yes --LL=524288,8,64`; larger dumps, same instruction counts).
+ * `node src/instructions-compare.mjs footprint` lists that code by function.
  */
 import { execFile, spawn } from 'node:child_process'
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
@@ -25,7 +29,7 @@ import http from 'node:http'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { shorten, summarize } from './callgrind.mjs'
+import { footprint, shorten, summarize } from './callgrind.mjs'
 import { CLIENT_CREDENTIALS_BODY, FORM_HEADERS, TOKEN_PATH, refreshBody } from './config.mjs'
 
 const run = promisify(execFile)
@@ -52,15 +56,16 @@ const SUBJECTS = {
 const PRELOAD = `data:text/javascript,${encodeURIComponent("process.on('message', (m) => { if (m?.type === 'gc') { globalThis.gc(); process.send({ type: 'gc' }) } })")}`
 
 function parseArgs(argv) {
-  const options = { requests: 1000, warmup: 3000, top: 0, subjects: [] }
+  const options = { requests: 1000, warmup: 3000, top: 0, footprint: false, subjects: [] }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--requests' || arg === '--warmup' || arg === '--top') {
       const value = Number(argv[++i])
       if (!Number.isInteger(value) || value < (arg === '--requests' ? 1 : 0)) throw new Error(`${arg} needs a whole number, got ${argv[i]}`)
       options[arg.slice(2)] = value
-    } else if (Object.hasOwn(SUBJECTS, arg)) options.subjects.push(arg)
-    else throw new Error(`Unknown argument ${arg}. Usage: node src/instructions.mjs [--requests N] [--warmup W] [--top K] [subjects...]; subjects: ${Object.keys(SUBJECTS).join(', ')}.`)
+    } else if (arg === '--footprint') options.footprint = true
+    else if (Object.hasOwn(SUBJECTS, arg)) options.subjects.push(arg)
+    else throw new Error(`Unknown argument ${arg}. Usage: node src/instructions.mjs [--requests N] [--warmup W] [--top K] [--footprint] [subjects...]; subjects: ${Object.keys(SUBJECTS).join(', ')}.`)
   }
   if (options.subjects.length === 0) options.subjects = Object.keys(SUBJECTS)
   return options
@@ -124,7 +129,7 @@ function post(agent, port, body) {
 }
 
 /** Runs one subject under callgrind; returns the paths of the window's dump and of the perf map. */
-async function record(name, { warmup, requests }) {
+async function record(name, { warmup, requests, footprint: withFootprint }) {
   const spec = SUBJECTS[name]
   const base = join(RESULTS, name)
   for (const suffix of ['.out', '.out.1', '.callgrind', '.perf.map']) rmSync(base + suffix, { force: true })
@@ -135,7 +140,8 @@ async function record(name, { warmup, requests }) {
   // no longer depends on thread timing (without it, refresh subjects moved by up to 40% between runs).
   // --perf-basic-prof always, so the counts do not depend on --top (the map names JIT code).
   const node = [process.execPath, '--single-threaded', '--perf-basic-prof', '--expose-gc', `--import=${PRELOAD}`, script, ...args]
-  const child = spawn('valgrind', ['--tool=callgrind', '--cache-sim=yes', `--callgrind-out-file=${base}.out`, ...node], {
+  const footprintArgs = withFootprint ? ['--dump-instr=yes', '--LL=524288,8,64'] : []
+  const child = spawn('valgrind', ['--tool=callgrind', '--cache-sim=yes', ...footprintArgs, `--callgrind-out-file=${base}.out`, ...node], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   })
@@ -214,7 +220,7 @@ async function main() {
       const files = await record(name, options)
       // What src/instructions-compare.mjs needs to put a kept copy of this dump per request.
       writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify({ requests: options.requests, warmup: options.warmup, date: new Date().toISOString(), node: process.version })}\n`)
-      results.set(name, summarize(files, options.requests))
+      results.set(name, { ...summarize(files, options.requests), footprint: options.footprint ? footprint(files, options.requests) : undefined })
       process.stderr.write(`${name}: done in ${Math.round((performance.now() - t0) / 1000)} s\n`)
     }
   }
@@ -243,6 +249,15 @@ async function main() {
       const loop = results.get(`loop-${grant}`)
       const diff = results.get(name).ir - results.get(hello).ir
       lines.push(`| ${name} | ${integer(results.get(name).ir)} | ${hello}: ${integer(results.get(hello).ir)} | ${integer(diff)} | ${loop !== undefined ? `loop-${grant}: ${integer(loop.ir)}` : 'not measured'} |`)
+    }
+  }
+  if (options.footprint) {
+    lines.push('', 'The code a request runs (64-byte lines executed at least N/2 times in the window), and the misses of a simulated 512 KiB 8-way last-level cache (JIT compilation included).', '')
+    lines.push('| subject | code run per request | of which | last-level misses/request: instructions, data |', '| --- | --- | --- | --- |')
+    for (const name of options.subjects) {
+      const f = results.get(name).footprint
+      const parts = f.origins.filter((o) => o.kib >= 3).map((o) => `${o.origin} ${Math.round(o.kib)}`).join(', ')
+      lines.push(`| ${name} | ${Math.round(f.kib)} KiB | ${parts} | ${integer(f.llMissesPerRequest.instructions)}, ${integer(f.llMissesPerRequest.data)} |`)
     }
   }
   if (options.top > 0) {
