@@ -218,7 +218,7 @@ class RequestTarget implements EndpointRequest {
   constructor(request: OAuth2Request, issuer: string, origin: string) {
     this.request = request
     this.#issuer = issuer
-    this.method = typeof request?.method === 'string' ? request.method.toUpperCase() : ''
+    this.method = typeof request?.method === 'string' ? upperCaseMethod(request.method) : ''
     const target: unknown = request?.url
     let plain: string | undefined
     if (typeof target === 'string') {
@@ -241,6 +241,11 @@ class RequestTarget implements EndpointRequest {
   get headers(): HeaderLookup {
     return (this.#headers ??= headerLookup(this.request.headers))
   }
+}
+
+/** The method upper-cased as before; the ones clients send are already so (`toUpperCase` is a runtime call). */
+function upperCaseMethod(method: string): string {
+  return method === 'POST' || method === 'GET' ? method : method.toUpperCase()
 }
 
 /** The request URL, resolved against the issuer; an unparseable one is the client's error. */

@@ -57,14 +57,25 @@ function readPlainForm(body: string, form: FormParameters): void {
   }
 }
 
+/** `+` read as a space: by slices around each `+` (a scope's few), not `replaceAll` (a large builtin for a short string). */
 function plusAsSpace(value: string): string {
-  return value.includes('+') ? value.replaceAll('+', ' ') : value
+  let plus = value.indexOf('+')
+  if (plus === -1) return value
+  let spaced = ''
+  let from = 0
+  do {
+    spaced += `${value.slice(from, plus)} `
+    from = plus + 1
+    plus = value.indexOf('+', from)
+  } while (plus !== -1)
+  return spaced + value.slice(from)
 }
 
 /** The parameters read so far, with the RFC 6749 §3.1 / §3.2 rules and the request limits applied as each is added. */
 class FormParameters {
   readonly params: Record<string, string> = Object.create(null) as Record<string, string>
-  readonly #seen = new Set<string>()
+  /** Names sent without a value (omitted from `params`, still counted as sent): rare, so made when needed. */
+  #empty: Set<string> | undefined
   readonly #limits: RequestLimits
 
   constructor(limits: RequestLimits) {
@@ -72,12 +83,12 @@ class FormParameters {
   }
 
   add(name: string, value: string): void {
-    if (this.#seen.has(name)) {
+    if (Object.hasOwn(this.params, name) || this.#empty?.has(name) === true) {
       throw new OAuth2Error('invalid_request', `The parameter '${printable(name)}' is included more than once.`)
     }
-    this.#seen.add(name)
     checkParameter(name, value, this.#limits)
     if (value !== '') this.params[name] = value
+    else (this.#empty ??= new Set()).add(name)
   }
 }
 

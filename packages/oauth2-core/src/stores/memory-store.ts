@@ -2,7 +2,9 @@ import type { ClientMetadata } from '../client-auth/client-metadata.js'
 import type { OAuth2Store, StoreKind, StoredEntry } from './oauth2-store.js'
 
 interface Slot {
-  key: string
+  /** The table of its kind, and its id there. */
+  table: Map<string, Slot>
+  id: string
   /** Dropped (`undefined`) once the slot is removed: the expiry queue may still hold the slot. */
   entry: StoredEntry | undefined
   expiresAt: number
@@ -42,9 +44,13 @@ export interface MemoryStoreOptions {
  * ```
  */
 export class MemoryStore implements OAuth2Store {
-  readonly #slots = new Map<string, Slot>()
-  /** The keys of each grant's entries: one key as a string (most grants, e.g. client_credentials), several as a Set. */
-  readonly #grants = new Map<string, string | Set<string>>()
+  /**
+   * One table per kind, by id: the ids are the keys as they are (a flat string, hashed once), where a
+   * key made of kind and id was a new concatenated string on every call, hashed and compared anew.
+   */
+  readonly #tables = new Map<string, Map<string, Slot>>()
+  /** The slots of each grant's entries: one slot alone (most grants, e.g. client_credentials), several as a Set. */
+  readonly #grants = new Map<string, Slot | Set<Slot>>()
   /** Every slot written, soonest expiry first (a binary min-heap); removed slots stay until their time. */
   #expiries: Slot[] = []
   /** The queue's length when last compacted (or its highest since): an array never gives memory back. */
@@ -67,30 +73,32 @@ export class MemoryStore implements OAuth2Store {
 
   /** Live and not yet reclaimed entries (for tests and metrics). */
   get size(): number {
-    return this.#slots.size
+    let size = 0
+    for (const table of this.#tables.values()) size += table.size
+    return size
   }
 
   // The methods are async but never await: each runs to completion in one turn of the event loop,
   // which is what makes consume and setIfAbsent atomic in this process.
 
   async set(kind: StoreKind, id: string, entry: StoredEntry, expiresAt: number): Promise<void> {
-    this.#write(key(kind, id), entry, expiresAt)
+    this.#write(this.#table(kind), id, entry, expiresAt)
   }
 
   async setIfAbsent(kind: StoreKind, id: string, entry: StoredEntry, expiresAt: number): Promise<boolean> {
-    const k = key(kind, id)
-    if (this.#live(k) !== undefined) return false
-    this.#write(k, entry, expiresAt)
+    const table = this.#table(kind)
+    if (this.#live(table, id) !== undefined) return false
+    this.#write(table, id, entry, expiresAt)
     return true
   }
 
   async get(kind: StoreKind, id: string): Promise<StoredEntry | undefined> {
-    const slot = this.#live(key(kind, id))
+    const slot = this.#live(this.#tables.get(kind), id)
     return slot === undefined ? undefined : copy(slot.entry!)
   }
 
   async consume(kind: StoreKind, id: string): Promise<StoredEntry | undefined> {
-    const slot = this.#live(key(kind, id))
+    const slot = this.#live(this.#tables.get(kind), id)
     if (slot === undefined) return undefined
     const before = copy(slot.entry!)
     // Only copies ever leave the store, so its own entry can be marked in place.
@@ -99,75 +107,79 @@ export class MemoryStore implements OAuth2Store {
   }
 
   async delete(kind: StoreKind, id: string): Promise<void> {
-    this.#remove(key(kind, id))
+    const slot = this.#tables.get(kind)?.get(id)
+    if (slot !== undefined) this.#remove(slot)
   }
 
   async revokeGrant(grantId: string): Promise<void> {
-    const keys = this.#grants.get(grantId)
-    if (typeof keys === 'string') this.#remove(keys)
-    else if (keys !== undefined) for (const k of [...keys]) this.#remove(k)
+    const slots = this.#grants.get(grantId)
+    if (slots instanceof Set) for (const slot of [...slots]) this.#remove(slot)
+    else if (slots !== undefined) this.#remove(slots)
     this.#grants.delete(grantId)
   }
 
-  #live(k: string): Slot | undefined {
-    const slot = this.#slots.get(k)
+  /** The table of a kind, made on its first write. */
+  #table(kind: string): Map<string, Slot> {
+    let table = this.#tables.get(kind)
+    if (table === undefined) this.#tables.set(kind, (table = new Map()))
+    return table
+  }
+
+  #live(table: Map<string, Slot> | undefined, id: string): Slot | undefined {
+    const slot = table?.get(id)
     if (slot === undefined) return undefined
     if (slot.expiresAt <= this.#now()) {
-      this.#remove(k)
+      this.#remove(slot)
       return undefined
     }
     return slot
   }
 
-  #write(k: string, entry: StoredEntry, expiresAt: number): void {
+  #write(table: Map<string, Slot>, id: string, entry: StoredEntry, expiresAt: number): void {
     if (typeof expiresAt !== 'number' || Number.isNaN(expiresAt)) throw new TypeError('MemoryStore: expiresAt must be a number of epoch milliseconds.')
     const stored = copy(entry)
     const grantId = typeof stored.grantId === 'string' ? stored.grantId : undefined
-    const replaced = this.#slots.get(k)
-    if (replaced === undefined) {
-      this.#index(grantId, k)
-    } else {
-      // An update (a rotated refresh token): the grant index changes only if the grant does.
-      const before = replaced.entry?.grantId
+    const slot: Slot = { table, id, entry: stored, expiresAt }
+    const replaced = table.get(id)
+    if (replaced !== undefined) {
+      // An update (a rotated refresh token): the new slot takes the old one's place, in the table
+      // and in its grant's index; the old one stays in the expiry queue, which skips it.
+      this.#unindex(replaced.entry?.grantId, replaced)
       replaced.entry = undefined
-      if (before !== grantId) {
-        this.#unindex(before, k)
-        this.#index(grantId, k)
-      }
     }
-    const slot: Slot = { key: k, entry: stored, expiresAt }
-    this.#slots.set(k, slot)
+    this.#index(grantId, slot)
+    table.set(id, slot)
     pushSlot(this.#expiries, slot)
     if (this.#expiries.length > this.#expiriesHigh) this.#expiriesHigh = this.#expiries.length
     this.#reclaim()
   }
 
-  #remove(k: string): void {
-    const slot = this.#slots.get(k)
-    if (slot === undefined) return
-    this.#slots.delete(k)
+  /** Removes a slot that is in its table (a slot of the expiry queue may have been replaced since). */
+  #remove(slot: Slot): void {
+    if (slot.table.get(slot.id) !== slot) return
+    slot.table.delete(slot.id)
     const grantId = slot.entry?.grantId
     // The expiry queue keeps the slot until its time; it need not keep the entry too.
     slot.entry = undefined
-    this.#unindex(grantId, k)
+    this.#unindex(grantId, slot)
   }
 
-  /** Records that key `k` belongs to the grant (revokeGrant removes it with the rest). */
-  #index(grantId: string | undefined, k: string): void {
+  /** Records that the slot belongs to the grant (revokeGrant removes it with the rest). */
+  #index(grantId: string | undefined, slot: Slot): void {
     if (grantId === undefined) return
-    const keys = this.#grants.get(grantId)
-    if (keys === undefined) this.#grants.set(grantId, k)
-    else if (typeof keys !== 'string') keys.add(k)
-    else if (keys !== k) this.#grants.set(grantId, new Set([keys, k]))
+    const slots = this.#grants.get(grantId)
+    if (slots === undefined) this.#grants.set(grantId, slot)
+    else if (slots instanceof Set) slots.add(slot)
+    else this.#grants.set(grantId, new Set([slots, slot]))
   }
 
-  #unindex(grantId: unknown, k: string): void {
+  #unindex(grantId: unknown, slot: Slot): void {
     if (typeof grantId !== 'string') return
-    const keys = this.#grants.get(grantId)
-    if (keys === k) this.#grants.delete(grantId)
-    else if (typeof keys === 'object') {
-      keys.delete(k)
-      if (keys.size === 0) this.#grants.delete(grantId)
+    const slots = this.#grants.get(grantId)
+    if (slots === slot) this.#grants.delete(grantId)
+    else if (slots instanceof Set) {
+      slots.delete(slot)
+      if (slots.size === 0) this.#grants.delete(grantId)
     }
   }
 
@@ -182,7 +194,7 @@ export class MemoryStore implements OAuth2Store {
     for (let n = 0; n < EXPIRE_PER_WRITE && queue.length > 0 && queue[0]!.expiresAt <= now; n++) {
       const slot = popSlot(queue)
       // A slot replaced or removed since it was queued is no longer in the map: nothing to do.
-      if (this.#slots.get(slot.key) === slot) this.#remove(slot.key)
+      this.#remove(slot)
     }
     // After a mass expiry, a right-sized copy lets the large backing store go.
     if (this.#expiriesHigh > 4096 && queue.length < this.#expiriesHigh >> 2) {
@@ -223,10 +235,6 @@ function popSlot(heap: Slot[]): Slot {
     heap[i] = last
   }
   return top
-}
-
-function key(kind: StoreKind, id: string): string {
-  return `${kind}\u0000${id}`
 }
 
 /**

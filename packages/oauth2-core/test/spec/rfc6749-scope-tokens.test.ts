@@ -2,7 +2,7 @@ import { serialize } from 'node:v8'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MemoryStore, MultipleFlowsBuilder, OAuth2AuthorizationCodeBuilder, OAuth2ClientCredentialsBuilder } from '../../src/index.js'
-import { hasScopeToken, joinScope } from '../../src/schemas/common.js'
+import { hasScopeToken, joinScope, scopeTokens } from '../../src/schemas/common.js'
 import { basicAuth, ISSUER, postToken } from '../fixtures/request.js'
 
 // RFC 6749 §3.3: a scope is a list of space-delimited tokens; a client's registered scope
@@ -17,6 +17,21 @@ describe('RFC 6749 §3.3 scope tokens: hasScopeToken', () => {
       }),
       { numRuns: 3000 },
     )
+  })
+})
+
+describe('RFC 6749 §3.3 scope tokens: scopeTokens', () => {
+  it("answers the tokens of scope.split(' '), each once, in order of first occurrence, below and past 16 tokens", () => {
+    const piece = fc.constantFrom('read', 'write', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', ' ', '  ', '')
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60, size: 'max' }).map((parts) => parts.join(' ')), (scope) => {
+        expect(scopeTokens(scope)).toEqual([...new Set(scope.split(' '))])
+      }),
+      { numRuns: 3000 },
+    )
+    const many = 'a b c d e f g h i j k l m n o p q r a s b t'
+    expect(scopeTokens(many)).toEqual('a b c d e f g h i j k l m n o p q r s t'.split(' '))
+    expect(scopeTokens(undefined)).toEqual([])
   })
 })
 
