@@ -49,24 +49,33 @@ const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provi
   // Content-Type each time (~2k instructions per request).
   fastify.addContentTypeParser('application/x-www-form-urlencoded', parser)
 
-  async function handle(request: FastifyRequest, reply: FastifyReply, body: unknown) {
+  /** Hands the provider's answer to Fastify; settles once it has, and never rejects. */
+  function handle(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<void> {
     if (body === TOO_LARGE) {
       // A path Fastify matched loosely (a percent-encoded letter, ...) that the provider does not
       // serve is the framework's to answer, whatever its body.
-      if (!provider.hasRoute(requestPathname(request.url, provider.issuer))) return reply.callNotFound()
-      return sendResult(reply, bodyTooLargeResult())
+      if (!provider.hasRoute(requestPathname(request.url, provider.issuer))) reply.callNotFound()
+      else sendResult(reply, bodyTooLargeResult())
+      return Promise.resolve()
     }
-    const result = await provider.handle(toOAuth2Request(request, typeof body === 'string' ? body : undefined))
-    // A path Fastify matched loosely (ignoreTrailingSlash, ...) that the provider does not serve.
-    if (result.status === 404 && result.body === '') return reply.callNotFound()
-    return sendResult(reply, result)
+    return provider
+      .handle(toOAuth2Request(request, typeof body === 'string' ? body : undefined))
+      .then((result) => {
+        // A path Fastify matched loosely (ignoreTrailingSlash, ...) that the provider does not serve.
+        if (result.status === 404 && result.body === '') reply.callNotFound()
+        else sendResult(reply, result)
+      })
+      .catch((error: unknown) => {
+        reply.send(error)
+      })
   }
 
   // Fastify answers a Content-Type it cannot parse with its own 415 before any parser runs; the
   // core decides what such a token request gets (400 invalid_request), as it does everywhere else.
   fastify.setErrorHandler(async (error, request, reply) => {
     if ((error as { code?: string }).code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') throw error
-    return handle(request, reply, await read(request.raw, request))
+    await handle(request, reply, await read(request.raw, request))
+    return reply
   })
 
   // The provider's paths are absolute (the issuer's path included): under a prefix, each is
@@ -78,7 +87,12 @@ const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provi
       outside.push(pathname)
       continue
     }
-    fastify.all(pathname.slice(prefix.length) || '/', (request, reply) => handle(request, reply, request.body))
+    // Callback style: the handler returns nothing, and the answer is sent when the provider gives it.
+    // A returned promise would make Fastify wait on the reply as a thenable (an extra job per
+    // request), or, resolved empty, send again while an async onSend hook still runs.
+    fastify.all(pathname.slice(prefix.length) || '/', (request, reply) => {
+      void handle(request, reply, request.body)
+    })
   }
   if (outside.length === provider.routes.length) {
     throw new TypeError(`fastifyOAuth2: no endpoint of the provider is under the prefix ${prefix}; the prefix must be the issuer's path or a leading part of it.`)

@@ -91,6 +91,30 @@ describe('fastifyOAuth2: encapsulation', () => {
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8')
   })
 
+  it('sends each answer once when an async onSend hook of the application delays it (the handler returns no promise)', async () => {
+    const { provider } = createTestProvider()
+    const { lines, stream } = logLines()
+    const app = track(Fastify({ logger: { level: 'warn', stream } }))
+    const sent: string[] = []
+    app.addHook('onSend', async (_request, _reply, payload) => {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      sent.push(String(payload))
+      return payload
+    })
+    await app.register(fastifyOAuth2, { provider })
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const { port } = app.server.address() as { port: number }
+    // On a real socket: an answer sent twice would show as a warning or a broken connection.
+    for (const content of [FORM, 'text/plain']) {
+      const response = await fetch(`http://127.0.0.1:${port}/oauth2/token`, { method: 'POST', headers: { 'content-type': content, authorization: BASIC }, body: GRANT })
+      const text = await response.text()
+      if (content === FORM) expect([response.status, text]).toEqual([200, TOKEN_BODY])
+      else expect([response.status, JSON.parse(text).error]).toEqual([400, 'invalid_request'])
+    }
+    expect(sent.length).toBe(2)
+    expect(lines.filter((line) => line.level >= 40)).toEqual([])
+  })
+
   it('sends the body and content type of a result as they are, also one Fastify would add a charset to', async () => {
     const { provider } = createTestProvider()
     const app = track(Fastify())

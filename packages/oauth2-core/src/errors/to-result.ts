@@ -11,9 +11,16 @@ export const NO_STORE_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 export function jsonResult(status: number, body: unknown, headers: Record<string, string> = {}): OAuth2Result {
   return {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    // Every token response's headers, as a literal: spreading the frozen NO_STORE_HEADERS takes V8's
+    // generic property copy (~0.6k instructions per response).
+    headers: headers === NO_STORE_HEADERS ? noStoreJsonHeaders() : { 'content-type': 'application/json; charset=utf-8', ...headers },
     body: JSON.stringify(body),
   }
+}
+
+/** `content-type` JSON and {@link NO_STORE_HEADERS}, a new object each time (the result is the caller's). */
+function noStoreJsonHeaders(): Record<string, string> {
+  return { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache' }
 }
 
 /**
