@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { OAuth2Error } from '../errors/oauth2-error.js'
+import { decodeBase64 } from '../internal/base64.js'
 import type { ClientAuthMethodName } from './client-metadata.js'
 
 /** RFC 7523 §2.2: the only client assertion type this library accepts. */
@@ -81,27 +82,22 @@ function parseAssertion(assertion: string, bodyClientId: string | undefined): Pr
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
+/** The decoded credentials of the usual Basic header (longer ones take the general reading). */
+const USUAL_BYTES = new Uint8Array(1024)
 
 /** RFC 6749 §2.3.1 + RFC 7617: base64 of `urlencode(id) ":" urlencode(secret)`. `undefined` when no Basic header. */
 function parseBasic(authorization: string | null): { clientId: string; clientSecret: string } | undefined {
   if (authorization === null) return undefined
-  // What clients send (`Basic <base64>`) is matched and validated in one pass; any other form
-  // (other spacing, another scheme, malformed credentials) goes through the general reading.
-  const usual = BASIC_USUAL.exec(authorization)
-  const encoded = usual !== null ? usual[1]! : basicCredentials(authorization)
-  if (encoded === undefined) return undefined
+  // What clients send (`Basic <padded base64>`, one space, nothing around) is checked and decoded
+  // in one pass; any other form (other spacing, another scheme, unpadded or malformed credentials)
+  // goes through the general reading.
+  const length = isUsualBasic(authorization) ? decodeBase64(authorization, 6, USUAL_BYTES) : -1
   let decoded: string
-  try {
-    const binary = atob(encoded)
-    // The usual case, ASCII credentials, is its own UTF-8 decoding.
-    if (/^[\x00-\x7f]*$/.test(binary)) decoded = binary
-    else {
-      const bytes = new Uint8Array(binary.length)
-      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-      decoded = decoder.decode(bytes)
-    }
-  } catch {
-    throw malformedBasic()
+  if (length >= 0) decoded = utf8(USUAL_BYTES.subarray(0, length))
+  else {
+    const encoded = basicCredentials(authorization)
+    if (encoded === undefined) return undefined
+    decoded = decodeCredentials(encoded)
   }
   const colon = decoded.indexOf(':')
   if (colon < 0) throw malformedBasic()
@@ -115,8 +111,42 @@ function parseBasic(authorization: string | null): { clientId: string; clientSec
   }
 }
 
-/** `Basic` and base64 credentials (RFC 7617 §2: token68), one space apart, nothing around. */
-const BASIC_USUAL = /^[Bb][Aa][Ss][Ii][Cc] ([A-Za-z0-9+/]+={0,2})$/
+/** `Basic ` (the scheme in any case, RFC 9110 §11.1) and at least one character after it. */
+function isUsualBasic(authorization: string): boolean {
+  return (
+    authorization.length > 6 &&
+    (authorization.charCodeAt(0) | 0x20) === 0x62 &&
+    (authorization.charCodeAt(1) | 0x20) === 0x61 &&
+    (authorization.charCodeAt(2) | 0x20) === 0x73 &&
+    (authorization.charCodeAt(3) | 0x20) === 0x69 &&
+    (authorization.charCodeAt(4) | 0x20) === 0x63 &&
+    authorization.charCodeAt(5) === 0x20
+  )
+}
+
+/** The credentials' bytes as UTF-8; anything else is a malformed header. */
+function utf8(bytes: Uint8Array): string {
+  try {
+    return decoder.decode(bytes)
+  } catch {
+    throw malformedBasic()
+  }
+}
+
+/** Base64 credentials (already checked as token68) decoded with `atob`, then as UTF-8. */
+function decodeCredentials(encoded: string): string {
+  let binary: string
+  try {
+    binary = atob(encoded)
+  } catch {
+    throw malformedBasic()
+  }
+  // ASCII credentials are their own UTF-8 decoding.
+  if (/^[\x00-\x7f]*$/.test(binary)) return binary
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return utf8(bytes)
+}
 
 /**
  * The credentials of any Basic header (the scheme is case-insensitive, RFC 9110 §11.1; whitespace
