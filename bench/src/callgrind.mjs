@@ -186,7 +186,7 @@ function originOf(label, object) {
  * The code a request runs: the 64-byte lines holding instructions executed at least
  * `share` x `requests` times in the window (about every other request or more: what every request
  * runs, not a one-off), by origin and by function, and the simulated last-level cache misses per
- * request. Needs a dump made with `--dump-instr=yes` (src/instructions.mjs `--footprint`), whose cost
+ * request, JIT compilation left out of both (as from the instruction counts). Needs a dump made with `--dump-instr=yes` (src/instructions.mjs `--footprint`), whose cost
  * lines carry instruction addresses; the addresses are compressed as callgrind writes them (absolute
  * `0x...`, or `+N` / `-N` from the previous line's, `*` for the same).
  */
@@ -201,6 +201,7 @@ export function footprint({ callgrind, map }, requests, share = 0.5) {
   let label = ''
   let address = 0n
   let skip = false
+  let compiling = false
   const threshold = share * requests
   const byFunction = new Map()
   const misses = { il: 0, dl: 0 }
@@ -220,6 +221,7 @@ export function footprint({ callgrind, map }, requests, share = 0.5) {
         skip = false
         continue
       }
+      if (compiling) continue
       // positions: instr line -> two position fields before the costs.
       const cost = (index) => Number(fields[2 + index] ?? 0)
       if (il >= 0) misses.il += cost(il)
@@ -229,7 +231,11 @@ export function footprint({ callgrind, map }, requests, share = 0.5) {
       let lines = byFunction.get(label)
       if (lines === undefined) byFunction.set(label, (lines = { object, lines: new Set() }))
       lines.lines.add(key)
-    } else if (line.startsWith('fn=')) label = labelOf(nameOf(line.slice(3)), lookup)
+    } else if (line.startsWith('fn=')) {
+      const name = nameOf(line.slice(3))
+      compiling = JIT_COMPILATION.test(name)
+      label = labelOf(name, lookup)
+    }
     else if (line.startsWith('ob=')) object = objectOf(line.slice(3))
     else if (line.startsWith('cob=')) objectOf(line.slice(4))
     else if (line.startsWith('cfn=')) nameOf(line.slice(4))

@@ -252,7 +252,7 @@ async function main() {
     }
   }
   if (options.footprint) {
-    lines.push('', 'The code a request runs (64-byte lines executed at least N/2 times in the window), and the misses of a simulated 512 KiB 8-way last-level cache (JIT compilation included).', '')
+    lines.push('', 'The code a request runs (64-byte lines executed at least N/2 times in the window), and the misses of a simulated 512 KiB 8-way last-level cache (JIT compilation excluded from both).', '')
     lines.push('| subject | code run per request | of which | last-level misses/request: instructions, data |', '| --- | --- | --- | --- |')
     for (const name of options.subjects) {
       const f = results.get(name).footprint

@@ -18,5 +18,17 @@ export function sendResult(reply: FastifyReply, result: OAuth2Result): FastifyRe
   reply.code(result.status).headers(result.headers)
   if (result.body === '') return reply.send()
   const contentType = result.headers['content-type']
-  return reply.send(contentType !== undefined && KEPT_CONTENT_TYPE.test(contentType) ? result.body : Buffer.from(result.body))
+  return reply.send(contentType !== undefined && isKept(contentType) ? result.body : Buffer.from(result.body))
+}
+
+/** The core answers with a handful of content types: each is tested once (up to 32 kept). */
+const kept = new Map<string, boolean>()
+
+function isKept(contentType: string): boolean {
+  let answer = kept.get(contentType)
+  if (answer === undefined) {
+    answer = KEPT_CONTENT_TYPE.test(contentType)
+    if (kept.size < 32) kept.set(contentType, answer)
+  }
+  return answer
 }

@@ -84,6 +84,8 @@ function parseAssertion(assertion: string, bodyClientId: string | undefined): Pr
 const decoder = new TextDecoder('utf-8', { fatal: true })
 /** The decoded credentials of the usual Basic header (longer ones take the general reading). */
 const USUAL_BYTES = new Uint8Array(1024)
+/** Views of `USUAL_BYTES` by length: a client sends credentials of the same length every time. */
+const usualViews: Uint8Array[] = []
 
 /** RFC 6749 §2.3.1 + RFC 7617: base64 of `urlencode(id) ":" urlencode(secret)`. `undefined` when no Basic header. */
 function parseBasic(authorization: string | null): { clientId: string; clientSecret: string } | undefined {
@@ -93,7 +95,7 @@ function parseBasic(authorization: string | null): { clientId: string; clientSec
   // goes through the general reading.
   const length = isUsualBasic(authorization) ? decodeBase64(authorization, 6, USUAL_BYTES) : -1
   let decoded: string
-  if (length >= 0) decoded = utf8(USUAL_BYTES.subarray(0, length))
+  if (length >= 0) decoded = utf8((usualViews[length] ??= USUAL_BYTES.subarray(0, length)))
   else {
     const encoded = basicCredentials(authorization)
     if (encoded === undefined) return undefined

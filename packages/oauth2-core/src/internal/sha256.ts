@@ -26,8 +26,11 @@ const encoder = new TextEncoder()
 /** Scratch space for the padded message, reused and zeroed after each digest (it held a secret). */
 let scratch = new Uint8Array(256)
 
-/** SHA-256 of `data` (bytes, or a string hashed as its UTF-8 encoding): the 32-byte digest. */
-export function sha256Digest(data: Uint8Array | string): Uint8Array {
+/**
+ * SHA-256 of `data` (bytes, or a string hashed as its UTF-8 encoding): the 32-byte digest, written
+ * into `out` (a new array by default; callers that encode it at once pass a reused one).
+ */
+export function sha256Digest(data: Uint8Array | string, out: Uint8Array = new Uint8Array(32)): Uint8Array {
   let length: number
   if (typeof data === 'string') {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit; 72 more for the padding.
@@ -115,7 +118,7 @@ export function sha256Digest(data: Uint8Array | string): Uint8Array {
   }
   for (let i = 0; i < end; i++) m[i] = 0
 
-  const digest = new Uint8Array(32)
+  const digest = out
   writeWord(digest, 0, h0)
   writeWord(digest, 4, h1)
   writeWord(digest, 8, h2)

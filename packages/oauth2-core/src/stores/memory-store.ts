@@ -246,8 +246,11 @@ function popSlot(heap: Slot[]): Slot {
 function copy<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value
   if (Array.isArray(value)) return value.map(copy) as T
-  const proto = Object.getPrototypeOf(value) as unknown
-  if (proto !== Object.prototype && proto !== null) return structuredClone(value)
+  // Plain data: an object whose constructor is Object, or none (null prototype). Read as a property,
+  // not with Object.getPrototypeOf (a runtime call for these objects on every copy); an own member
+  // named `constructor` sends the entry to structuredClone, which copies it as well.
+  const maker = (value as { constructor?: unknown }).constructor
+  if (maker !== Object && maker !== undefined) return structuredClone(value)
   // The spread copies the members (as data properties, `__proto__` included) on V8's object-clone
   // fast path; only members that are objects or arrays need a copy of their own.
   const result = { ...value } as Record<string, unknown>

@@ -16,6 +16,12 @@ describe('FIPS 180-4 SHA-256 of the core (token ids, secret comparison, PKCE S25
     expect(hex(sha256Digest(''))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
   })
 
+  it('writes the digest into the array it is given, whatever that held before', () => {
+    const out = new Uint8Array(32).fill(0xff)
+    expect(sha256Digest('abc', out)).toBe(out)
+    expect(hex(out)).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+  })
+
   it('matches WebCrypto on every length around the padding boundaries (55, 56, 63, 64, 119, 120 bytes)', async () => {
     for (let length = 0; length <= 200; length++) {
       const data = new Uint8Array(length).map((_, i) => (i * 31 + length) & 0xff)

@@ -118,6 +118,22 @@ describe('MemoryStore values: JSON entries stored and returned as copies', () =>
     expect((await store.consume('access_token', 'x'))!['scope']).toEqual(['read'])
   })
 
+  it('copies a member named constructor, and values that are not plain data (a Date, a class instance), as structuredClone does', async () => {
+    const store = new MemoryStore()
+    class Session {
+      user = 'u'
+    }
+    const when = new Date(Date.UTC(2026, 0, 1))
+    const entry = { grantId: 'g', constructor: 'kept', claims: { constructor: { deep: ['x'] } }, when, session: new Session() }
+    await store.set('access_token', 'x', entry, Date.now() + 60_000)
+    entry.claims.constructor.deep.push('y')
+    when.setUTCFullYear(2030)
+    const read = (await store.get('access_token', 'x'))!
+    expect(read).toEqual({ grantId: 'g', constructor: 'kept', claims: { constructor: { deep: ['x'] } }, when: new Date(Date.UTC(2026, 0, 1)), session: { user: 'u' } })
+    expect(read['when']).toBeInstanceOf(Date)
+    expect(Object.getPrototypeOf(read['session'])).toBe(Object.prototype)
+  })
+
   it('keeps a member named __proto__ as a member, never as the prototype', async () => {
     const store = new MemoryStore()
     await store.set('access_token', 'x', JSON.parse('{"grantId":"g","claims":{"__proto__":{"admin":true}}}') as Record<string, unknown>, Date.now() + 60_000)
