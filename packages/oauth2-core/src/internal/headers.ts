@@ -55,7 +55,7 @@ class RawHeaders implements HeaderLookup {
   }
 
   get(name: string): string | null {
-    const key = name.toLowerCase()
+    const key = lowerCase(name)
     const pairs = this.#pairs
     let values: string[] | undefined
     for (let i = 0; i + 1 < pairs.length; i += 2) {
@@ -83,7 +83,7 @@ class RecordHeaders implements HeaderLookup {
   }
 
   get(name: string): string | null {
-    return lookUp(this.#record, (this.#names ??= Object.keys(this.#record)), name.toLowerCase())
+    return lookUp(this.#record, (this.#names ??= Object.keys(this.#record)), lowerCase(name))
   }
 }
 
@@ -129,6 +129,18 @@ function normalize(value: string): string | undefined {
   const last = value.length - 1
   const trimmed = last >= 0 && (isHttpWhitespace(value.charCodeAt(0)) || isHttpWhitespace(value.charCodeAt(last))) ? value.replace(EDGE_WHITESPACE, '') : value
   return REFUSED_VALUE.test(trimmed) ? undefined : trimmed
+}
+
+/** The names the endpoints look up are a few constants: each is lower-cased once (up to 64 kept). */
+const lowerCased = new Map<string, string>()
+
+function lowerCase(name: string): string {
+  let lower = lowerCased.get(name)
+  if (lower === undefined) {
+    lower = name.toLowerCase()
+    if (lowerCased.size < 64) lowerCased.set(name, lower)
+  }
+  return lower
 }
 
 /** Fetch's HTTP whitespace: tab, LF, CR, space. */
