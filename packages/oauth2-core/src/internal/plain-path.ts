@@ -13,17 +13,18 @@ const DOT_SEGMENT = /\/\.\.?(?:\/|$)/
  */
 export function plainPathname(target: string): string | undefined {
   // A server sees the same few targets over and over: the last answer is kept (a string compare
-  // instead of three pattern runs per request).
+  // instead of three pattern runs per request). Only for a target without query or fragment, which
+  // could carry a code or a token: none is kept past its request.
   if (target === lastTarget) return lastPathname
-  let pathname: string | undefined
-  if (target.charCodeAt(0) === 0x2f) {
-    const end = target.search(/[?#]/)
-    pathname = end === -1 ? target : target.slice(0, end)
-    if (!PLAIN_PATH.test(pathname) || DOT_SEGMENT.test(pathname)) pathname = undefined
+  if (target.charCodeAt(0) !== 0x2f) return undefined
+  const end = target.search(/[?#]/)
+  const pathname = end === -1 ? target : target.slice(0, end)
+  const plain = PLAIN_PATH.test(pathname) && !DOT_SEGMENT.test(pathname) ? pathname : undefined
+  if (end === -1) {
+    lastTarget = target
+    lastPathname = plain
   }
-  lastTarget = target
-  lastPathname = pathname
-  return pathname
+  return plain
 }
 
 let lastTarget: string | undefined

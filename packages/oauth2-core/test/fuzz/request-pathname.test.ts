@@ -34,6 +34,8 @@ describe('fuzz: requestPathname (@x/oauth2-core/adapter) routes a target as the 
     fc.assert(
       fc.property(targetArbitrary, fc.constantFrom(...ISSUERS), (target, issuer) => {
         expect(requestPathname(target, issuer)).toBe(parsedPathname(target, issuer))
+        // Again: the last plain target's answer is kept, and must be the same answer.
+        expect(requestPathname(target, issuer)).toBe(parsedPathname(target, issuer))
       }),
       fuzzParameters(5000),
     )
