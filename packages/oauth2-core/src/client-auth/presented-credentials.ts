@@ -93,10 +93,18 @@ function parseBasic(authorization: string | null): { clientId: string; clientSec
   // What clients send (`Basic <padded base64>`, one space, nothing around) is checked and decoded
   // in one pass; any other form (other spacing, another scheme, unpadded or malformed credentials)
   // goes through the general reading.
-  const length = isUsualBasic(authorization) ? decodeBase64(authorization, 6, USUAL_BYTES) : -1
+  const usual = isUsualBasic(authorization)
+  const length = usual ? decodeBase64(authorization, 6, USUAL_BYTES) : -1
   let decoded: string
-  if (length >= 0) decoded = utf8((usualViews[length] ??= USUAL_BYTES.subarray(0, length)))
-  else {
+  if (length >= 0) {
+    try {
+      decoded = utf8((usualViews[length] ??= USUAL_BYTES.subarray(0, length)))
+    } finally {
+      clearUsualBytes(length)
+    }
+  } else {
+    // A decoding that stopped at a bad character may have written the groups before it.
+    if (usual) clearUsualBytes(Math.min(USUAL_BYTES.length, ((authorization.length - 6) * 3) >> 2))
     const encoded = basicCredentials(authorization)
     if (encoded === undefined) return undefined
     decoded = decodeCredentials(encoded)
@@ -111,6 +119,11 @@ function parseBasic(authorization: string | null): { clientId: string; clientSec
   } catch {
     throw malformedBasic()
   }
+}
+
+/** The bytes held a client secret: none stays in the buffer past its request. */
+function clearUsualBytes(length: number): void {
+  for (let i = 0; i < length; i++) USUAL_BYTES[i] = 0
 }
 
 /** `Basic ` (the scheme in any case, RFC 9110 §11.1) and at least one character after it. */
