@@ -243,7 +243,7 @@ class RequestTarget implements EndpointRequest {
   }
 }
 
-/** The method upper-cased as before; the ones clients send are already so (`toUpperCase` is a runtime call). */
+/** The method in upper case, as the endpoints list theirs; what clients send is so already (`toUpperCase` is a runtime call). */
 function upperCaseMethod(method: string): string {
   return method === 'POST' || method === 'GET' ? method : method.toUpperCase()
 }

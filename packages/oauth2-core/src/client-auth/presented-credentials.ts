@@ -93,18 +93,19 @@ function parseBasic(authorization: string | null): { clientId: string; clientSec
   // What clients send (`Basic <padded base64>`, one space, nothing around) is checked and decoded
   // in one pass; any other form (other spacing, another scheme, unpadded or malformed credentials)
   // goes through the general reading.
-  const usual = isUsualBasic(authorization)
-  const length = usual ? decodeBase64(authorization, 6, USUAL_BYTES) : -1
-  let decoded: string
-  if (length >= 0) {
+  let decoded: string | undefined
+  if (isUsualBasic(authorization)) {
     try {
-      decoded = utf8((usualViews[length] ??= USUAL_BYTES.subarray(0, length)))
+      const length = decodeBase64(authorization, 6, USUAL_BYTES)
+      if (length >= 0) decoded = utf8((usualViews[length] ??= USUAL_BYTES.subarray(0, length)))
     } finally {
-      clearUsualBytes(length)
+      // The bytes held a client secret: none stays past its request, also from a decoding that
+      // stopped at a bad character after writing the groups before it.
+      const written = Math.min(USUAL_BYTES.length, ((authorization.length - 6) * 3) >> 2)
+      for (let i = 0; i < written; i++) USUAL_BYTES[i] = 0
     }
-  } else {
-    // A decoding that stopped at a bad character may have written the groups before it.
-    if (usual) clearUsualBytes(Math.min(USUAL_BYTES.length, ((authorization.length - 6) * 3) >> 2))
+  }
+  if (decoded === undefined) {
     const encoded = basicCredentials(authorization)
     if (encoded === undefined) return undefined
     decoded = decodeCredentials(encoded)
@@ -119,11 +120,6 @@ function parseBasic(authorization: string | null): { clientId: string; clientSec
   } catch {
     throw malformedBasic()
   }
-}
-
-/** The bytes held a client secret: none stays in the buffer past its request. */
-function clearUsualBytes(length: number): void {
-  for (let i = 0; i < length; i++) USUAL_BYTES[i] = 0
 }
 
 /** `Basic ` (the scheme in any case, RFC 9110 §11.1) and at least one character after it. */

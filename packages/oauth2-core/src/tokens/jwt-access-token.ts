@@ -1,8 +1,8 @@
 import type { JWTPayload } from 'jose'
 import { randomToken } from '../internal/random.js'
+import { joinScope } from '../schemas/common.js'
 import type { KeyManager } from './key-manager.js'
 import type { SigningAlgorithm } from './key-store.js'
-import { joinScope } from '../schemas/common.js'
 import { signClaims } from './sign-claims.js'
 
 /** Claims of an RFC 9068 access token; any may be overridden, extra claims are kept. */
