@@ -19,6 +19,7 @@ import type { SigningAlgorithm } from './tokens/key-store.js'
 import type { JWK } from 'jose'
 import type { OAuth2Request, OAuth2Result } from './types.js'
 import { plainPathname } from './internal/plain-path.js'
+import { forgetLastMatch } from './internal/retention.js'
 
 /**
  * A built authorization server: one function from a plain request to a plain result, plus what an
@@ -119,6 +120,9 @@ export class OAuth2Provider {
       if (error instanceof OAuth2Error) return errorToResult(error, noStore)
       this.#report(error, request)
       return serverErrorResult(noStore)
+    } finally {
+      // The request's patterns ran on its body and headers: none of them stays as RegExp.input.
+      forgetLastMatch()
     }
   }
 

@@ -1,4 +1,5 @@
 import { OAuth2Error } from '../errors/oauth2-error.js'
+import { detach } from '../internal/retention.js'
 import type { ReplayStore } from '../stores/replay-store.js'
 import type { AuthenticatedClient, ClientAuthMethod } from './client-auth-method.js'
 import type { ClientAuthMethodName, FindClient } from './client-metadata.js'
@@ -74,11 +75,20 @@ export async function authenticateClient(
       if (client === undefined) {
         throw new OAuth2Error('invalid_client', 'Client authentication failed.', { detail: `unknown client ${presented.clientId}` })
       }
+      // A lookup that matches loosely (a case-insensitive database collation, a prefix) must not let
+      // one client authenticate as another: the client_id is compared exactly (RFC 6749 §2.2).
+      if (client.client_id !== presented.clientId) {
+        throw new OAuth2Error('invalid_client', 'Client authentication failed.', { detail: `the client lookup answered ${String(client.client_id)} for ${presented.clientId}` })
+      }
       const registered = client.token_endpoint_auth_method ?? 'client_secret_basic'
       if (registered !== presented.method) {
         throw new OAuth2Error('invalid_client', `The client is registered for ${registered}, not ${presented.method}.`)
       }
     }
+    // The client id goes into every entry the request stores. The presented one is cut from the
+    // request (the form body, the decoded Basic credentials), which holds the client's secret: the
+    // registered string, or else a copy of its own, is what is kept (internal/retention.ts).
+    presented.clientId = client !== undefined ? client.client_id : detach(presented.clientId)
     const authenticated = method.authenticate(presented, {
       client,
       audiences: policy.audiences,

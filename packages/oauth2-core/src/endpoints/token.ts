@@ -7,7 +7,8 @@ import { errorToResult, jsonResult, NO_STORE_HEADERS } from '../errors/to-result
 import type { OAuth2TokenParams, TokenHandlerResult } from '../grants/token-context.js'
 import { isFormContentType, parseForm } from '../internal/form.js'
 import { parseParams } from '../schemas/parse-params.js'
-import { declaresScopes, hasScopeToken, scopeTokens } from '../schemas/common.js'
+import { declaredScopeNames, hasScopeToken, scopeTokens } from '../schemas/common.js'
+import { detach } from '../internal/retention.js'
 import { createIdToken } from '../tokens/id-token.js'
 import { sha256 } from '../internal/hash.js'
 import type { AccessTokenEntry } from '../tokens/issue-tokens.js'
@@ -215,13 +216,26 @@ async function recordJwtAccessToken(
   return signed
 }
 
-/** RFC 6749 §3.3 / §5.2 invalid_scope: a scope the server does not declare, or the client may not request. */
+/**
+ * RFC 6749 §3.3 / §5.2 invalid_scope: a scope the server does not declare, or the client may not
+ * request. The requested tokens are cut from the request (which may hold a client secret) and end up
+ * in stored entries: each is replaced, in place, by the flow's own string for that scope, or by a
+ * copy of its own when the flow declares none (internal/retention.ts).
+ */
 export function checkScope(scopes: string[], flow: FlowConfig, clientScope: string | undefined): void {
   if (scopes.length === 0) return
-  // Runs on every token request: the error lists are built only when a scope is refused.
-  if (declaresScopes(flow.scopes) && !scopes.every((s) => Object.hasOwn(flow.scopes, s))) {
-    const unknown = scopes.filter((s) => !Object.hasOwn(flow.scopes, s))
-    throw new OAuth2Error('invalid_scope', `Unknown scope: ${unknown.join(' ')}.`)
+  const declared = declaredScopeNames(flow.scopes)
+  if (declared.size > 0) {
+    // Runs on every token request: the error list is built only when a scope is refused.
+    let unknown: string[] | undefined
+    for (let i = 0; i < scopes.length; i++) {
+      const name = declared.get(scopes[i]!)
+      if (name === undefined) (unknown ??= []).push(scopes[i]!)
+      else scopes[i] = name
+    }
+    if (unknown !== undefined) throw new OAuth2Error('invalid_scope', `Unknown scope: ${unknown.join(' ')}.`)
+  } else {
+    for (let i = 0; i < scopes.length; i++) scopes[i] = detach(scopes[i]!)
   }
   if (clientScope !== undefined) {
     // A few requested scopes are looked up in place; many go through a Set of the registered ones,

@@ -87,6 +87,22 @@ export function hasScopeToken(list: string, token: string): boolean {
   }
 }
 
+/** The declared scope names of each flow's `scopes`, by name: looked up per request, built once. */
+const declaredNames = new WeakMap<object, ReadonlyMap<string, string>>()
+
+/**
+ * A flow's declared scopes (`setScopes`) as a map from each name to the configuration's own string
+ * for it; empty when the flow declares none (any scope token is then accepted).
+ */
+export function declaredScopeNames(scopes: Readonly<Record<string, string>>): ReadonlyMap<string, string> {
+  let names = declaredNames.get(scopes)
+  if (names === undefined) {
+    names = new Map(Object.keys(scopes).map((name) => [name, name]))
+    declaredNames.set(scopes, names)
+  }
+  return names
+}
+
 /** Whether a flow declares any scope (`setScopes`); without, any scope token is accepted. Allocates nothing. */
 export function declaresScopes(scopes: Readonly<Record<string, string>>): boolean {
   for (const name in scopes) if (Object.hasOwn(scopes, name)) return true

@@ -149,6 +149,23 @@ describe('RFC 6749 §2.3.1 client_secret_basic', () => {
     expect(calls).toHaveLength(0)
   })
 
+  it('refuses a client the lookup answered for another client_id (a case-insensitive lookup), with the right secret (RFC 6749 §2.2)', async () => {
+    const calls: unknown[] = []
+    const provider = OAuth2ClientCredentialsBuilder.create()
+      .setIssuer(ISSUER)
+      .findClient((id) => (id.toLowerCase() === 'client-a' ? confidential() : undefined))
+      .tokenRoute((route) =>
+        route.generateToken((ctx) => {
+          calls.push(ctx)
+          return new OAuth2TokenResponse({ access_token: 'at' })
+        }),
+      )
+      .build()
+    expect((await send(provider, CC, { authorization: basicAuth('client-a', SECRET) })).status).toBe(200)
+    expectChallenged(await send(provider, CC, { authorization: basicAuth('CLIENT-A', SECRET) }))
+    expect(calls).toHaveLength(1)
+  })
+
   it('refuses an empty secret for a client with a secret', async () => {
     const { provider } = setup({ clients: [confidential()] })
     expectChallenged(await send(provider, CC, { authorization: basicAuth('client-a', '') }))

@@ -1,0 +1,97 @@
+import { MemoryStore, OAuth2ClientCredentialsBuilder, type ClientAuthMethodName, type OAuth2Provider } from '@x/oauth2-core'
+import { getHeapSnapshot } from 'node:v8'
+import { describe, expect, it } from 'vitest'
+import { basicAuth, FORM, ISSUER, TOKEN_URL } from '../fixtures/request.js'
+
+/**
+ * CWE-316 (cleartext storage of sensitive information in memory): a token request carries the
+ * client's secret (`client_secret_post` in the body, `client_secret_basic` in the header, RFC 6749
+ * §2.3.1). Once the request is answered, no string in the heap may still hold it, other than the
+ * registered secret itself. V8 cuts a `slice()` of 13 or more characters as a view on its whole
+ * original: a client id (a UUID is 36 characters) or a scope token read from the request and kept
+ * in the store kept the whole body or the decoded `id:secret`, in clear, as long as the token lived.
+ *
+ * Checked on a real heap snapshot (V8 collects garbage first): every string of the process.
+ */
+async function heapStrings(): Promise<string[]> {
+  const chunks: string[] = []
+  for await (const chunk of getHeapSnapshot()) chunks.push(String(chunk))
+  return (JSON.parse(chunks.join('')) as { strings: string[] }).strings
+}
+
+/** A secret made at run time, so the test's own source text does not hold it. */
+function newSecret(): string {
+  return `secret-${crypto.randomUUID()}`
+}
+
+interface Case {
+  clientId: string
+  secret: string
+  method: ClientAuthMethodName
+  /** The flow's declared scopes; none declared accepts any scope token. */
+  scopes?: Record<string, string>
+  scope: string
+  /** No client lookup: the credentials go to the handler unverified (kaapi), which issues with `issueTokens`. */
+  unverified?: boolean
+}
+
+function provider(c: Case): OAuth2Provider {
+  let builder = OAuth2ClientCredentialsBuilder.create().setIssuer(ISSUER).addClientAuthenticationMethod(c.method)
+  if (c.scopes !== undefined) builder = builder.setScopes(c.scopes)
+  if (c.unverified === true) {
+    builder = builder.setStore(new MemoryStore()).tokenRoute((route) => route.generateToken(({ issueTokens, scopes }) => issueTokens({ scope: scopes })))
+  } else {
+    builder = builder.setStore(
+      new MemoryStore({ clients: [{ client_id: c.clientId, client_secret: c.secret, token_endpoint_auth_method: c.method, grant_types: ['client_credentials'], scope: c.scope }] }),
+    )
+  }
+  return builder.build()
+}
+
+/** Issues three tokens; nothing of the requests is kept by the caller. */
+async function issue(server: OAuth2Provider, c: Case): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    const post = c.method === 'client_secret_post'
+    // Written as clients send it, `:` and `/` unescaped (the plain form the core splits in place).
+    const body = `grant_type=client_credentials&scope=${c.scope.replaceAll(' ', '+')}${post ? `&client_id=${c.clientId}&client_secret=${c.secret}` : ''}`
+    const headers: Record<string, string> = { 'content-type': FORM }
+    if (!post) headers['authorization'] = basicAuth(c.clientId, c.secret)
+    const result = await server.handle({ method: 'POST', url: TOKEN_URL, headers, body })
+    expect(result.status, result.body).toBe(200)
+  }
+}
+
+describe('CWE-316: no client secret stays in the heap once its request is answered (RFC 6749 §2.3.1 credentials)', () => {
+  it('keeps no view on the request body or the Basic credentials in stored tokens, whatever the client id, scope or lookup', async () => {
+    const uuid = () => crypto.randomUUID()
+    const cases: Case[] = [
+      // A 36-character client id, read from the decoded Basic credentials.
+      { clientId: uuid(), secret: newSecret(), method: 'client_secret_basic', scopes: { read: 'r', write: 'w' }, scope: 'read write' },
+      // The same, from the form body.
+      { clientId: uuid(), secret: newSecret(), method: 'client_secret_post', scopes: { read: 'r', write: 'w' }, scope: 'read write' },
+      // A long scope token from the form body, the flow declaring no scopes.
+      { clientId: 'short', secret: newSecret(), method: 'client_secret_post', scope: 'https://api.example.com/orders.read' },
+      // The same, declared.
+      { clientId: 'short2', secret: newSecret(), method: 'client_secret_post', scopes: { 'https://api.example.com/orders.read': 'Orders' }, scope: 'https://api.example.com/orders.read' },
+      // No client lookup: the handler gets the credentials and issues through issueTokens.
+      { clientId: uuid(), secret: newSecret(), method: 'client_secret_post', scope: 'https://api.example.com/orders.read', unverified: true },
+      { clientId: uuid(), secret: newSecret(), method: 'client_secret_basic', scope: 'https://api.example.com/orders.read', unverified: true },
+    ]
+    const servers = cases.map(provider)
+    for (const [i, c] of cases.entries()) await issue(servers[i]!, c)
+
+    const strings = await heapStrings()
+    // Every case's finding at once: which of them keep a string holding their secret.
+    const label = (c: Case) => `${c.method}, client id of ${c.clientId.length} characters, scope ${c.scope}${c.scopes === undefined ? ' (none declared)' : ''}${c.unverified === true ? ', no lookup' : ''}`
+    const holding = cases.map((c) => [label(c), strings.filter((s) => s.includes(c.secret) && s !== c.secret).length])
+    expect(holding).toEqual(cases.map((c) => [label(c), 0]))
+    // The providers and their stores (the tokens) are still alive when the snapshot is taken.
+    expect(servers).toHaveLength(cases.length)
+  }, 60_000)
+
+  it('lets go of the last string a pattern matched (RegExp.input), a slice of the last request body', async () => {
+    const c: Case = { clientId: 'short3', secret: newSecret(), method: 'client_secret_post', scope: 'https://api.example.com/orders.read' }
+    await issue(provider(c), c)
+    expect(RegExp.input).toBe('')
+  })
+})
