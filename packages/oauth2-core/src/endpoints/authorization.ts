@@ -8,6 +8,7 @@ import { renderLoginPage, runInteraction } from '../interaction/run-interaction.
 import type { PendingInteraction, SignedInUser } from '../interaction/types.js'
 import { isFormContentType, parseForm } from '../internal/form.js'
 import { sha256 } from '../internal/hash.js'
+import { detach } from '../internal/retention.js'
 import { randomToken } from '../internal/random.js'
 import { VSCHAR_PATTERN } from '../schemas/common.js'
 import { SIGNING_ALGORITHMS } from '../tokens/key-store.js'
@@ -192,20 +193,22 @@ async function issueCode(
   const { params } = request
   const now = runtime.config.now()
   const code = randomToken(32)
+  // The request's values are read from the sign-in form when the code follows it, and that form
+  // holds the user's password: the entry keeps copies of their own (internal/retention.ts).
   const entry: AuthorizationCodeEntry = {
     grantId: randomToken(16),
-    clientId: params.clientId,
+    clientId: detach(params.clientId),
     flow: flow.name,
-    redirectUri: target.redirectUri,
+    redirectUri: detach(target.redirectUri),
     redirectUriGiven: request.redirectUriGiven,
     scope: scopes,
     sub: user.sub,
     authTime: user.authTime,
     issuedAt: now,
     codeExpiresAt: now + settings.codeTtl * 1000,
-    ...(params.codeChallenge !== undefined ? { codeChallenge: params.codeChallenge } : {}),
+    ...(params.codeChallenge !== undefined ? { codeChallenge: detach(params.codeChallenge) } : {}),
     ...(params.codeChallengeMethod !== undefined ? { codeChallengeMethod: params.codeChallengeMethod } : {}),
-    ...(params.nonce !== undefined ? { nonce: params.nonce } : {}),
+    ...(params.nonce !== undefined ? { nonce: detach(params.nonce) } : {}),
     ...(user.acr !== undefined ? { acr: user.acr } : {}),
     ...(user.amr !== undefined ? { amr: user.amr } : {}),
   }

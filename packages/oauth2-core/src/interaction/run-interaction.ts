@@ -1,5 +1,6 @@
 import type { EndpointRequest, ProviderRuntime } from '../endpoints/endpoint.js'
 import { randomToken } from '../internal/random.js'
+import { detach } from '../internal/retention.js'
 import type { OAuth2Result } from '../types.js'
 import { checkCsrf, ensureCsrfToken } from './csrf.js'
 import { defaultConsentPage, defaultLoginPage } from './default-pages.js'
@@ -222,10 +223,13 @@ function signedIn(user: AuthenticatedUser, now: number, what: string): SignedInU
   if (user.amr !== undefined && !(Array.isArray(user.amr) && user.amr.every((m) => typeof m === 'string'))) {
     throw new TypeError(`${what} returned an amr that is not a list of strings.`)
   }
+  // What the user is known as goes into every code and token of the grant, for as long as its
+  // refresh tokens live. A callback that answers with the submitted username answers a view on the
+  // sign-in form, password included: each string kept is a copy of its own (internal/retention.ts).
   return {
-    sub: user.sub,
+    sub: detach(user.sub),
     authTime,
-    ...(user.acr !== undefined ? { acr: user.acr } : {}),
-    ...(user.amr !== undefined ? { amr: [...user.amr] } : {}),
+    ...(user.acr !== undefined ? { acr: detach(user.acr) } : {}),
+    ...(user.amr !== undefined ? { amr: user.amr.map(detach) } : {}),
   }
 }

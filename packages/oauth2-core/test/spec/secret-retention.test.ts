@@ -1,7 +1,8 @@
 import { MemoryStore, OAuth2ClientCredentialsBuilder, type ClientAuthMethodName, type OAuth2Provider } from '@x/oauth2-core'
 import { getHeapSnapshot } from 'node:v8'
 import { describe, expect, it } from 'vitest'
-import { basicAuth, FORM, ISSUER, TOKEN_URL } from '../fixtures/request.js'
+import { codeFlowProvider, codeRequest, redirectParams, signInAndConsent, WEB_AUTH } from '../fixtures/authorization.js'
+import { basicAuth, FORM, ISSUER, postToken, TOKEN_URL } from '../fixtures/request.js'
 
 /**
  * CWE-316 (cleartext storage of sensitive information in memory): a token request carries the
@@ -87,6 +88,27 @@ describe('CWE-316: no client secret stays in the heap once its request is answer
     expect(holding).toEqual(cases.map((c) => [label(c), 0]))
     // The providers and their stores (the tokens) are still alive when the snapshot is taken.
     expect(servers).toHaveLength(cases.length)
+  }, 60_000)
+
+  it('keeps no view on the sign-in form in the grant when the sign-in callback answers the submitted username as sub', async () => {
+    // The password of a user whose username the callback returns as it was submitted.
+    const username = `alice.liddell.${crypto.randomUUID()}`
+    const password = newSecret()
+    const { provider: server } = codeFlowProvider({
+      // Consent given by the callback: the user signed in by the form is the grant's (no consent page,
+      // whose login ticket would hand over a copy).
+      route: (route) =>
+        route.authenticateUser((form) => (form.username === username && form.password === password ? { sub: form.username, amr: ['pwd'] } : null)).consent(() => true),
+    })
+    const { params, verifier } = await codeRequest(undefined, { scope: 'openid profile offline_access' })
+    const redirect = await signInAndConsent(server, params, { username, password })
+    const code = redirectParams(redirect).params['code']!
+    const tokens = await postToken(server, { grant_type: 'authorization_code', code, redirect_uri: params['redirect_uri']!, code_verifier: verifier }, WEB_AUTH)
+    expect(tokens.status, tokens.body).toBe(200)
+    expect(typeof tokens.json['refresh_token']).toBe('string')
+
+    const strings = await heapStrings()
+    expect(strings.filter((s) => s.includes(password) && s !== password)).toEqual([])
   }, 60_000)
 
   it('lets go of the last string a pattern matched (RegExp.input), a slice of the last request body', async () => {
