@@ -1,6 +1,5 @@
 import * as v from 'valibot'
 import { requireVerifiedClient } from '../client-auth/endpoint-policy.js'
-import { randomToken } from '../internal/random.js'
 import { declaresScopes, scopeParam, scopeTokens } from '../schemas/common.js'
 import { issueTokenSet } from '../tokens/issue-tokens.js'
 import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
@@ -39,12 +38,12 @@ async function issueClientToken({ scopes, client, flow, runtime }: DefaultGrantI
       ? requested
       : scopeTokens(client.client?.scope?.trim() || undefined).filter((s) => s !== '' && (!declaresScopes(flow.scopes) || Object.hasOwn(flow.scopes, s)))
   const issued = await issueTokenSet({
-    grant: { grantId: randomToken(16), clientId: client.clientId, sub: undefined, scope },
+    // A new grant of this one token: it takes the token's id (issueTokenSet).
+    grant: { clientId: client.clientId, sub: undefined, scope },
     flow,
     runtime,
     client: client.client,
     refreshToken: false,
-    grantIsNew: true,
   })
   return issued.body
 }

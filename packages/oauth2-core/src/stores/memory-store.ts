@@ -116,6 +116,11 @@ export class MemoryStore implements OAuth2Store {
     if (slots instanceof Set) for (const slot of [...slots]) this.#remove(slot)
     else if (slots !== undefined) this.#remove(slots)
     this.#grants.delete(grantId)
+    // An entry whose id is its grant's id (a client_credentials token) is found by that id.
+    for (const table of this.#tables.values()) {
+      const slot = table.get(grantId)
+      if (slot !== undefined && slot.entry?.grantId === grantId) this.#remove(slot)
+    }
   }
 
   /** The table of a kind, made on its first write. */
@@ -164,9 +169,13 @@ export class MemoryStore implements OAuth2Store {
     this.#unindex(grantId, slot)
   }
 
-  /** Records that the slot belongs to the grant (revokeGrant removes it with the rest). */
+  /**
+   * Records that the slot belongs to the grant (revokeGrant removes it with the rest). An entry
+   * keyed by its own grant id needs no index entry: revokeGrant finds it by that id (a grant of one
+   * token, such as every client_credentials token, costs no second map entry).
+   */
   #index(grantId: string | undefined, slot: Slot): void {
-    if (grantId === undefined) return
+    if (grantId === undefined || grantId === slot.id) return
     const slots = this.#grants.get(grantId)
     if (slots === undefined) this.#grants.set(grantId, slot)
     else if (slots instanceof Set) slots.add(slot)
@@ -174,7 +183,7 @@ export class MemoryStore implements OAuth2Store {
   }
 
   #unindex(grantId: unknown, slot: Slot): void {
-    if (typeof grantId !== 'string') return
+    if (typeof grantId !== 'string' || grantId === slot.id) return
     const slots = this.#grants.get(grantId)
     if (slots === slot) this.#grants.delete(grantId)
     else if (slots instanceof Set) {

@@ -246,6 +246,34 @@ export function runStoreContract(factory: (context: StoreContractContext) => OAu
         expect(await store.get('access_token', id('at'))).toBeUndefined()
       })
 
+      test('removes an entry whose id is its grant id (a client_credentials token is its own grant), with the grant\'s other entries', async ({ store, now, id }) => {
+        const grant = id('self')
+        const later = now() + 60_000
+        await store.set('access_token', grant, { grantId: grant }, later)
+        await store.set('refresh_token', id('rt'), { grantId: grant }, later)
+        // Same id, another kind, not of that grant (the revocation marker): kept.
+        await store.set('revoked_grant', grant, { revokedAt: 1 }, later)
+        await store.set('access_token', id('other'), { grantId: id('other') }, later)
+        await store.revokeGrant(grant)
+        expect(await store.get('access_token', grant)).toBeUndefined()
+        expect(await store.get('refresh_token', id('rt'))).toBeUndefined()
+        expect(await store.get('revoked_grant', grant)).toEqual({ revokedAt: 1 })
+        expect(await store.get('access_token', id('other'))).toEqual({ grantId: id('other') })
+      })
+
+      test('follows an entry keyed by its grant id when it is replaced under another grant, and back', async ({ store, now, id }) => {
+        const self = id('self')
+        await store.set('access_token', self, { grantId: self }, now() + 60_000)
+        await store.set('access_token', self, { grantId: id('g2') }, now() + 60_000)
+        await store.revokeGrant(self)
+        expect(await store.get('access_token', self)).toEqual({ grantId: id('g2') })
+        await store.set('access_token', self, { grantId: self }, now() + 60_000)
+        await store.revokeGrant(id('g2'))
+        expect(await store.get('access_token', self)).toEqual({ grantId: self })
+        await store.revokeGrant(self)
+        expect(await store.get('access_token', self)).toBeUndefined()
+      })
+
       test('is a no-op for an unknown grant, and keeps entries written afterwards', async ({ store, now, id }) => {
         await store.revokeGrant(id('unknown'))
         await store.set('access_token', id('a'), { grantId: id('g') }, now() + 60_000)

@@ -78,7 +78,15 @@ export interface RefreshTokenEntry extends Omit<GrantRecord, 'nonce'> {
 
 /** Options of {@link issueTokens}. */
 export interface IssueTokensOptions {
-  grant: GrantRecord
+  /**
+   * The grant the tokens belong to. Without `grantId`, a grant created by this issuance
+   * (client_credentials, a handler's `issueTokens`): no other request knows it, so none can have
+   * revoked it, and the revocation check after writing is skipped. Such a grant of one access token
+   * and nothing else is that token, and takes its store id as its id: a store finds the entry by its
+   * id, with no grant index (`MemoryStore` keeps none for it). With a refresh token, it gets a
+   * random id its tokens share.
+   */
+  grant: GrantRecord | NewGrant
   flow: FlowConfig
   runtime: ProviderRuntime
   client: ClientMetadata | undefined
@@ -102,13 +110,10 @@ export interface IssueTokensOptions {
    * check covers that write too.
    */
   onRecorded?: (ids: { accessTokenId: string; refreshTokenId: string | undefined }) => Promise<void>
-  /**
-   * The grant was created for this issuance (client_credentials, a handler's `issueTokens`): no
-   * other request knows its id, so none can have revoked it, and the revocation check after
-   * writing is skipped.
-   */
-  grantIsNew?: boolean
 }
+
+/** A grant an issuance creates: its id is chosen when its tokens are (see {@link IssueTokensOptions.grant}). */
+export type NewGrant = Omit<GrantRecord, 'grantId'> & { grantId?: undefined }
 
 /** The tokens of one {@link issueTokenSet} call, with the store ids under which they were recorded. */
 export interface IssuedTokenSet {
@@ -152,17 +157,9 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
   const scope = joinScope(accessScope)
   const audience = config.accessTokenAudience ?? config.issuer
   const jwt = flow.jwtAccessTokens
-  const entry: AccessTokenEntry = {
-    grantId: grant.grantId,
-    clientId: grant.clientId,
-    sub: grant.sub,
-    scope,
-    format: jwt ? 'jwt' : 'opaque',
-    iat,
-    exp,
-    tokenType: flow.tokenType.prefix,
-    aud: audience,
-  }
+  const grantIsNew = grant.grantId === undefined
+  // A new grant with a refresh token: a random id; of one access token: that token's id (below).
+  let grantId = grant.grantId ?? (options.refreshToken ? randomToken(16) : undefined)
 
   // A JWT is signed on the thread pool (WebCrypto): the store work below runs meanwhile, and the
   // signature is awaited last. Its failure is handled there (the no-op handler only keeps an early
@@ -193,6 +190,18 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
     accessToken = randomToken(32)
     accessTokenId = sha256(accessToken)
   }
+  grantId ??= accessTokenId
+  const entry: AccessTokenEntry = {
+    grantId,
+    clientId: grant.clientId,
+    sub: grant.sub,
+    scope,
+    format: jwt ? 'jwt' : 'opaque',
+    iat,
+    exp,
+    tokenType: flow.tokenType.prefix,
+    aud: audience,
+  }
   await store.set('access_token', accessTokenId, entry, exp * 1000)
 
   let refreshToken: string | undefined
@@ -204,7 +213,7 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
     const expiresAt = Math.min(now + flow.refreshTokenIdleTtl * 1000, familyCreatedAt + flow.refreshTokenAbsoluteTtl * 1000)
     // The grant without its nonce (an ID token's, never replayed into a refreshed one).
     const refreshEntry: RefreshTokenEntry = {
-      grantId: grant.grantId,
+      grantId,
       clientId: grant.clientId,
       sub: grant.sub,
       scope: grant.scope,
@@ -226,8 +235,8 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
   // A concurrent request may have revoked the grant (refresh-token reuse, code replay) while these
   // tokens were being written. revokeGrant() leaves its marker before it deletes, so checking the
   // marker after writing cannot miss it: either it deleted these tokens, or this check sees it.
-  if (options.grantIsNew !== true && (await store.get('revoked_grant', grant.grantId)) !== undefined) {
-    await store.revokeGrant(grant.grantId)
+  if (!grantIsNew && (await store.get('revoked_grant', grantId)) !== undefined) {
+    await store.revokeGrant(grantId)
     throw new OAuth2Error('invalid_grant', 'The authorization grant has been revoked.')
   }
 
@@ -357,8 +366,8 @@ export function createIssueTokensHelper(
       refreshToken = true
     }
     return await issueTokens({
+      // A new grant: its id is chosen with its tokens.
       grant: {
-        grantId: randomToken(16),
         clientId: client.clientId,
         sub: input.sub,
         scope,
@@ -373,8 +382,6 @@ export function createIssueTokensHelper(
       client: client.client,
       refreshToken,
       clientAuthMethod: client.method,
-      // Minted above: no other request can have revoked it.
-      grantIsNew: true,
     })
   }
 }
