@@ -66,10 +66,22 @@ export function scopeTokens(scope: string | undefined): string[] {
  */
 export function joinScope(tokens: readonly string[]): string {
   if (tokens.length === 0) return ''
+  if (tokens.length === lastNames.length && tokens.every(isLastName)) return lastScope
   let scope = tokens[0]!
   for (let i = 1; i < tokens.length; i++) scope = `${scope} ${tokens[i]!}`
+  lastNames = tokens.slice()
+  lastScope = scope
   return scope
 }
+
+/**
+ * The last scope joined, and its scope names (tokens): a server issues the same scope again and again, and each
+ * token it stores would otherwise keep a string of its own (one object and ~32 bytes per live token).
+ * The tokens are compared by value, so the answer is the same either way.
+ */
+let lastNames: readonly string[] = []
+let lastScope = ''
+const isLastName = (name: string, i: number): boolean => name === lastNames[i]
 
 /**
  * Whether `token` is one of the space-separated tokens of `list` (what `list.split(' ')` would

@@ -7,6 +7,7 @@ import { OAuth2Error } from '../errors/oauth2-error.js'
 import { GrantType } from '../grants/grant-types.js'
 import { sha256 } from '../internal/hash.js'
 import { randomToken } from '../internal/random.js'
+import { detach } from '../internal/retention.js'
 import { joinScope } from '../schemas/common.js'
 import { createIdToken, type IdTokenClaims } from './id-token.js'
 import { signJwtAccessToken, type JwtAccessTokenClaims, type SignedToken } from './jwt-access-token.js'
@@ -386,7 +387,11 @@ export function createIssueTokensHelper(
   }
 }
 
-/** A scope given by a handler, as tokens; a malformed one is a bug in the handler (RFC 6749 §3.3). */
+/**
+ * A scope given by a handler, as tokens; a malformed one is a bug in the handler (RFC 6749 §3.3).
+ * Each kept as a copy of its own: a handler's scope is often the request's (`context.scope`), a view
+ * on a body that may hold a client secret (internal/retention.ts).
+ */
 function toScopeTokens(scope: string | readonly string[]): string[] {
   const tokens = typeof scope === 'string' ? scope.split(' ').filter((s) => s !== '') : [...scope]
   for (const token of tokens) {
@@ -394,7 +399,7 @@ function toScopeTokens(scope: string | readonly string[]): string[] {
       throw new TypeError(`issueTokens: ${JSON.stringify(token)} is not a valid scope token (RFC 6749 §3.3).`)
     }
   }
-  return [...new Set(tokens)]
+  return [...new Set(tokens)].map(detach)
 }
 
 /** Hands a security event to `onSecurityEvent`; a throwing hook is reported to `onError`, never to the client. */

@@ -44,6 +44,19 @@ describe('RFC 6749 §3.3 scope tokens: joinScope', () => {
       }),
     )
   })
+
+  it("answers as tokens.join(' ') right after a call with the same, a longer, a shorter or a changed list (it keeps the last answer)", () => {
+    const token = fc.constantFrom('a', 'b', 'read', 'write', 'x:y')
+    fc.assert(
+      fc.property(fc.array(fc.array(token, { maxLength: 4 }), { minLength: 2, maxLength: 12 }), (lists) => {
+        for (const tokens of lists) expect(joinScope(tokens)).toBe(tokens.join(' '))
+      }),
+    )
+    const tokens = ['read', 'write']
+    expect(joinScope(tokens)).toBe('read write')
+    tokens[1] = 'a'
+    expect(joinScope(tokens)).toBe('read a')
+  })
 })
 
 // Not a rule of the RFC: a performance property the benchmark found (bench/RESULTS.md). V8's

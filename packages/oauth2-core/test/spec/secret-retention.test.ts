@@ -34,13 +34,15 @@ interface Case {
   scope: string
   /** No client lookup: the credentials go to the handler unverified (kaapi), which issues with `issueTokens`. */
   unverified?: boolean
+  /** The handler passes the request's own `scope` string (not the checked tokens) to `issueTokens`. */
+  rawScope?: boolean
 }
 
 function provider(c: Case): OAuth2Provider {
   let builder = OAuth2ClientCredentialsBuilder.create().setIssuer(ISSUER).addClientAuthenticationMethod(c.method)
   if (c.scopes !== undefined) builder = builder.setScopes(c.scopes)
   if (c.unverified === true) {
-    builder = builder.setStore(new MemoryStore()).tokenRoute((route) => route.generateToken(({ issueTokens, scopes }) => issueTokens({ scope: scopes })))
+    builder = builder.setStore(new MemoryStore()).tokenRoute((route) => route.generateToken(({ issueTokens, scopes, scope }) => issueTokens({ scope: c.rawScope === true ? scope! : scopes })))
   } else {
     builder = builder.setStore(
       new MemoryStore({ clients: [{ client_id: c.clientId, client_secret: c.secret, token_endpoint_auth_method: c.method, grant_types: ['client_credentials'], scope: c.scope }] }),
@@ -77,13 +79,14 @@ describe('CWE-316: no client secret stays in the heap once its request is answer
       // No client lookup: the handler gets the credentials and issues through issueTokens.
       { clientId: uuid(), secret: newSecret(), method: 'client_secret_post', scope: 'https://api.example.com/orders.read', unverified: true },
       { clientId: uuid(), secret: newSecret(), method: 'client_secret_basic', scope: 'https://api.example.com/orders.read', unverified: true },
+      { clientId: 'short4', secret: newSecret(), method: 'client_secret_post', scope: 'https://api.example.com/orders.write', unverified: true, rawScope: true },
     ]
     const servers = cases.map(provider)
     for (const [i, c] of cases.entries()) await issue(servers[i]!, c)
 
     const strings = await heapStrings()
     // Every case's finding at once: which of them keep a string holding their secret.
-    const label = (c: Case) => `${c.method}, client id of ${c.clientId.length} characters, scope ${c.scope}${c.scopes === undefined ? ' (none declared)' : ''}${c.unverified === true ? ', no lookup' : ''}`
+    const label = (c: Case) => `${c.method}, client id of ${c.clientId.length} characters, scope ${c.scope}${c.scopes === undefined ? ' (none declared)' : ''}${c.unverified === true ? ', no lookup' : ''}${c.rawScope === true ? ', issueTokens({ scope: context.scope })' : ''}`
     const holding = cases.map((c) => [label(c), strings.filter((s) => s.includes(c.secret) && s !== c.secret).length])
     expect(holding).toEqual(cases.map((c) => [label(c), 0]))
     // The providers and their stores (the tokens) are still alive when the snapshot is taken.
