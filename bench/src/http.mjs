@@ -35,6 +35,7 @@ export const SUBJECTS = [
   { id: 'hello-node-token', script: 'hello-node-token', label: 'hello-world, node:http, token-response bytes', framework: 'node', kind: 'extra', grants: ['hello'] },
   { id: 'core-node-x2', script: 'core-node-x2', format: 'opaque', label: 'core on node:http, handle() twice per request', framework: 'node', kind: 'extra', grants: ['cc'] },
   { id: 'core-hono-text', script: 'core-hono-text', format: 'opaque', label: 'core on Hono, body read with text()', framework: 'hono', kind: 'extra', grants: ['cc', 'refresh'] },
+  { id: 'floor-fastify', script: 'floor-fastify', label: 'client_credentials written by hand on Fastify (a floor)', framework: 'fastify', kind: 'extra', grants: ['cc'] },
   { id: 'stub-fastify', script: 'stub-fastify', format: 'opaque', label: '@x/oauth2-fastify around a stub provider', framework: 'fastify', kind: 'extra', grants: ['cc'] },
   ...['opaque', 'jwt'].flatMap((format) => [
     { id: `core-fastify-${format}`, script: 'core-fastify', format, label: `@x/oauth2-fastify, ${format}`, framework: 'fastify', kind: 'core', grants: ['cc', 'refresh'] },
