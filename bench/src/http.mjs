@@ -23,7 +23,7 @@ const WARMUP = flags.quick ? 1 : 2
 const ROUND_WARMUP = flags.quick ? 0 : 1
 const CONNECTIONS = 10
 
-/** A server script and how it is started. `grants`: what it is measured on. */
+/** A server script and how it is started (`args`: its command line, else the token format). `grants`: what it is measured on. */
 export const SUBJECTS = [
   { id: 'hello-node', script: 'hello-node', label: 'hello-world, node:http', framework: 'node', kind: 'hello', grants: ['hello'] },
   { id: 'hello-fastify', script: 'hello-fastify', label: 'hello-world, Fastify', framework: 'fastify', kind: 'hello', grants: ['hello'] },
@@ -35,6 +35,11 @@ export const SUBJECTS = [
   { id: 'hello-node-token', script: 'hello-node-token', label: 'hello-world, node:http, token-response bytes', framework: 'node', kind: 'extra', grants: ['hello'] },
   { id: 'core-node-x2', script: 'core-node-x2', format: 'opaque', label: 'core on node:http, handle() twice per request', framework: 'node', kind: 'extra', grants: ['cc'] },
   { id: 'core-hono-text', script: 'core-hono-text', format: 'opaque', label: 'core on Hono, body read with text()', framework: 'hono', kind: 'extra', grants: ['cc', 'refresh'] },
+  { id: 'keep-fastify-none', script: 'keep-fastify', args: ['none'], label: 'core on Fastify, store.set keeps nothing', framework: 'fastify', kind: 'extra', grants: ['cc'] },
+  { id: 'keep-fastify-map', script: 'keep-fastify', args: ['map'], label: 'core on Fastify, store.set keeps the entry in a Map', framework: 'fastify', kind: 'extra', grants: ['cc'] },
+  { id: 'keep-fastify-number', script: 'keep-fastify', args: ['number'], label: 'core on Fastify, store.set keeps a number per id', framework: 'fastify', kind: 'extra', grants: ['cc'] },
+  { id: 'hello-node-async', script: 'hello-node-extra', args: ['async'], label: 'hello-world, node:http, through seven async functions', framework: 'node', kind: 'extra', grants: ['hello'] },
+  { id: 'hello-node-spin', script: 'hello-node-extra', args: ['spin'], label: 'hello-world, node:http, plus a 12 µs loop', framework: 'node', kind: 'extra', grants: ['hello'] },
   { id: 'floor-fastify', script: 'floor-fastify', label: 'client_credentials written by hand on Fastify (a floor)', framework: 'fastify', kind: 'extra', grants: ['cc'] },
   { id: 'stub-fastify', script: 'stub-fastify', format: 'opaque', label: '@x/oauth2-fastify around a stub provider', framework: 'fastify', kind: 'extra', grants: ['cc'] },
   ...['opaque', 'jwt'].flatMap((format) => [
@@ -49,7 +54,7 @@ export const SUBJECTS = [
 class Subject {
   constructor(spec) {
     this.spec = spec
-    this.child = fork(fileURLToPath(new URL(`../servers/${spec.script}.mjs`, import.meta.url)), spec.format !== undefined ? [spec.format] : [], {
+    this.child = fork(fileURLToPath(new URL(`../servers/${spec.script}.mjs`, import.meta.url)), spec.args ?? (spec.format !== undefined ? [spec.format] : []), {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // --profile: each server writes a V8 CPU profile when it exits (see docs/performance.md).
       execArgv: flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${fileURLToPath(new URL('../.results/profiles/', import.meta.url))}`, `--cpu-prof-name=${spec.id}.cpuprofile`] : [],
