@@ -75,9 +75,9 @@ export function joinScope(tokens: readonly string[]): string {
 }
 
 /**
- * The last scope joined, and its scope names (tokens): a server issues the same scope again and again, and each
- * token it stores would otherwise keep a string of its own (one object and ~32 bytes per live token).
- * The tokens are compared by value, so the answer is the same either way.
+ * The last scope joined, and its scope names (tokens): a server issues the same scope again and
+ * again, and each token it stores would otherwise keep a string of its own (one object and ~32
+ * bytes per live token). The names are compared by value, so the answer is the same either way.
  */
 let lastNames: readonly string[] = []
 let lastScope = ''
