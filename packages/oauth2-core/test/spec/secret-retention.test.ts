@@ -2,6 +2,7 @@ import { MemoryStore, OAuth2ClientCredentialsBuilder, type ClientAuthMethodName,
 import { getHeapSnapshot } from 'node:v8'
 import { describe, expect, it } from 'vitest'
 import { codeFlowProvider, codeRequest, redirectParams, signInAndConsent, WEB_AUTH } from '../fixtures/authorization.js'
+import { Browser, decide, deviceFlowProvider, enterCode, poll, signIn, startDevice } from '../fixtures/device-flow.js'
 import { basicAuth, FORM, ISSUER, postToken, TOKEN_URL } from '../fixtures/request.js'
 
 /**
@@ -112,6 +113,36 @@ describe('CWE-316: no client secret stays in the heap once its request is answer
 
     const strings = await heapStrings()
     expect(strings.filter((s) => s.includes(password) && s !== password)).toEqual([])
+  }, 60_000)
+
+  it('keeps neither the client secret nor the password through the device flow (RFC 8628 §3.1, §3.3, §3.4)', async () => {
+    const clientId = `tv-${crypto.randomUUID()}`
+    const secret = newSecret()
+    const username = `alice.liddell.${crypto.randomUUID()}`
+    const password = newSecret()
+    const client = { client_id: clientId, client_secret: secret, token_endpoint_auth_method: 'client_secret_basic', grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'] }
+    // Looked up in a Map: a property lookup (`clients[id]`) would internalize the presented id and
+    // so copy it, hiding what this test looks for.
+    const registry = new Map([[clientId, client]])
+    const { provider: server } = deviceFlowProvider(
+      {},
+      {
+        configure: (b) =>
+          b
+            .findClient((id) => registry.get(id))
+            .verificationRoute((r) => r.authenticateUser((form) => (form.username === username && form.password === password ? { sub: form.username } : null))),
+      },
+    )
+    const auth = { authorization: basicAuth(clientId, secret) }
+    const device = await startDevice(server, { scope: 'profile offline_access' }, auth)
+    const browser = new Browser(server)
+    const consent = await signIn(browser, await enterCode(browser, device.user_code), username, password)
+    expect((await decide(browser, consent, 'allow')).status).toBe(200)
+    const tokens = await poll(server, device.device_code, {}, auth)
+    expect(tokens.status, tokens.body).toBe(200)
+
+    const strings = await heapStrings()
+    expect([secret, password].map((kept) => strings.filter((s) => s.includes(kept) && s !== kept).length)).toEqual([0, 0])
   }, 60_000)
 
   it('lets go of the last string a pattern matched (RegExp.input), a slice of the last request body', async () => {
