@@ -7,12 +7,12 @@
  * - `{ type: 'run', n }` -> `{ type: 'run' }`: n `handle()` calls, one at a time, each answered 200
  *   (`refresh`: each presents a seeded token not used before).
  *
- *   node src/instructions-loop.mjs cc|refresh   (forked by src/instructions.mjs, with an IPC channel)
+ *   node src/instructions-loop.mjs cc|refresh|mixed   (forked by src/instructions.mjs, with an IPC channel)
  */
 import { createCoreProvider, seedRefreshTokens } from '../servers/lib/core-provider.mjs'
 import { CLIENT_CREDENTIALS_BODY, FORM_HEADERS, TOKEN_PATH, refreshBody } from './config.mjs'
 
-const grant = process.argv[2] === 'refresh' ? 'refresh' : 'cc'
+const grant = process.argv[2] === 'refresh' || process.argv[2] === 'mixed' ? process.argv[2] : 'cc'
 const { provider } = createCoreProvider({ format: 'opaque' })
 // As a Node adapter passes it: a path, and header values as lists.
 const request = (body) => ({
@@ -24,8 +24,10 @@ const request = (body) => ({
 const tokens = []
 let used = 0
 
+let calls = 0
 function nextBody() {
-  if (grant === 'cc') return CLIENT_CREDENTIALS_BODY
+  // `mixed`: client_credentials and refresh_token in turn, as the HTTP suite's servers serve them.
+  if (grant === 'cc' || (grant === 'mixed' && calls++ % 2 === 0)) return CLIENT_CREDENTIALS_BODY
   if (used === tokens.length) throw new Error('no seeded refresh token left')
   return refreshBody(tokens[used++])
 }

@@ -45,8 +45,11 @@ const SUBJECTS = {
   'hello-fastify': { label: 'hello-world, Fastify', script: 'servers/hello-fastify.mjs', grant: 'hello' },
   'core-fastify-cc': { label: '@x/oauth2-fastify, client_credentials', script: 'servers/core-fastify.mjs', grant: 'cc', hello: 'hello-fastify' },
   'core-fastify-refresh': { label: '@x/oauth2-fastify, refresh_token', script: 'servers/core-fastify.mjs', grant: 'refresh', hello: 'hello-fastify' },
+  // Both grants, one after the other, in one process, as the HTTP suite's servers serve them.
+  'core-fastify-mixed': { label: '@x/oauth2-fastify, client_credentials and refresh_token in turn', script: 'servers/core-fastify.mjs', grant: 'mixed', hello: 'hello-fastify' },
   'loop-cc': { label: 'handle() in a loop, client_credentials', script: 'src/instructions-loop.mjs', grant: 'cc', loop: true },
   'loop-refresh': { label: 'handle() in a loop, refresh_token', script: 'src/instructions-loop.mjs', grant: 'refresh', loop: true },
+  'loop-mixed': { label: 'handle() in a loop, client_credentials and refresh_token in turn', script: 'src/instructions-loop.mjs', grant: 'mixed', loop: true },
 }
 
 // Loaded before the subject's script: `{ type: 'gc' }` runs a full GC and answers. The driver sends
@@ -155,9 +158,9 @@ async function record(name, { warmup, requests, footprint: withFootprint }) {
     const { port } = await nextMessage(child, log)
     const total = warmup + requests
     let tokens = []
-    if (spec.grant === 'refresh') {
+    if (spec.grant === 'refresh' || spec.grant === 'mixed') {
       // Seeded before the warm-up: every request, warm-up included, rotates a token of its own.
-      child.send({ type: 'seed', n: total })
+      child.send({ type: 'seed', n: spec.grant === 'mixed' ? Math.ceil(total / 2) : total })
       const answer = await nextMessage(child, log)
       if (!spec.loop) tokens = answer.tokens
     }
@@ -173,7 +176,8 @@ async function record(name, { warmup, requests, footprint: withFootprint }) {
       await control('-d', child.pid)
     } else {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-      const body = (i) => (spec.grant === 'refresh' ? refreshBody(tokens[i]) : CLIENT_CREDENTIALS_BODY)
+      const body = (i) =>
+        spec.grant === 'refresh' ? refreshBody(tokens[i]) : spec.grant === 'mixed' && i % 2 === 1 ? refreshBody(tokens[i >> 1]) : CLIENT_CREDENTIALS_BODY
       for (let i = 0; i < warmup; i++) await post(agent, port, body(i))
       await control('-z', child.pid)
       for (let i = warmup; i < total; i++) await post(agent, port, body(i))
