@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { requireVerifiedClient } from '../client-auth/endpoint-policy.js'
-import { declaresScopes, scopeParam, scopeTokens } from '../schemas/common.js'
+import { declaredScopeNames, scopeParam, scopeTokens } from '../schemas/common.js'
 import { issueTokenSet } from '../tokens/issue-tokens.js'
 import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
@@ -32,11 +32,7 @@ async function issueClientToken({ scopes, client, flow, runtime }: DefaultGrantI
   requireVerifiedClient(client, { methods: flow.authMethods, realm: runtime.config.issuer })
   // The requested scope, as the token endpoint parsed and checked it: it already refused a scope the
   // flow or the client does not allow; the registered default is filtered the same way.
-  const requested = scopes
-  const scope =
-    requested.length > 0
-      ? requested
-      : scopeTokens(client.client?.scope?.trim() || undefined).filter((s) => s !== '' && (!declaresScopes(flow.scopes) || Object.hasOwn(flow.scopes, s)))
+  const scope = scopes.length > 0 ? scopes : defaultScope(client.client?.scope, declaredScopeNames(flow.scopes))
   const issued = await issueTokenSet({
     // A new grant of this one token: it takes the token's id (issueTokenSet).
     grant: { clientId: client.clientId, sub: undefined, scope },
@@ -46,4 +42,16 @@ async function issueClientToken({ scopes, client, flow, runtime }: DefaultGrantI
     refreshToken: false,
   })
   return issued.body
+}
+
+/** The client's registered scope, as the flow's own names of the scopes it declares (all of them when it declares none). */
+function defaultScope(registered: string | undefined, declared: ReadonlyMap<string, string>): string[] {
+  const tokens = scopeTokens(registered?.trim() || undefined).filter((s) => s !== '')
+  if (declared.size === 0) return tokens
+  const names: string[] = []
+  for (const token of tokens) {
+    const name = declared.get(token)
+    if (name !== undefined) names.push(name)
+  }
+  return names
 }

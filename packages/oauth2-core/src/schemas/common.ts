@@ -60,8 +60,8 @@ export function scopeTokens(scope: string | undefined): string[] {
 /**
  * Scope tokens joined with single spaces (RFC 6749 §3.3), as `tokens.join(' ')` would, but by
  * concatenation: on Node 20's V8, `Array.prototype.join` gives a two-byte (UTF-16) string when a
- * token has been internalized, which a scope token is once it has been looked up as a property key
- * (`Object.hasOwn(flow.scopes, s)`). That string then makes the whole JSON response two-byte, and
+ * token has been internalized, as a declared scope name is (an object key of `setScopes`, which
+ * `checkScope` hands out in place of the requested token). That string then makes the whole JSON response two-byte, and
  * the server transcodes it on every write (bench/RESULTS.md: ~8k instructions per request).
  */
 export function joinScope(tokens: readonly string[]): string {
@@ -113,10 +113,4 @@ export function declaredScopeNames(scopes: Readonly<Record<string, string>>): Re
     declaredNames.set(scopes, names)
   }
   return names
-}
-
-/** Whether a flow declares any scope (`setScopes`); without, any scope token is accepted. Allocates nothing. */
-export function declaresScopes(scopes: Readonly<Record<string, string>>): boolean {
-  for (const name in scopes) if (Object.hasOwn(scopes, name)) return true
-  return false
 }

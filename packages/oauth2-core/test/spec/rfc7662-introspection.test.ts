@@ -254,6 +254,15 @@ describe('RFC 6749 §4.4 / RFC 9068 §2.2 the default client_credentials handler
     expect(response.json['scope']).toBe('read write')
   })
 
+  it('grants of the registered scope only what the flow declares, all of it when it declares none (RFC 6749 §3.3 default scope)', async () => {
+    const registered = { client_id: 'svc', client_secret: 'svc-secret', grant_types: ['client_credentials'], scope: 'read  legacy write' }
+    const base = () => OAuth2ClientCredentialsBuilder.create().setIssuer(ISSUER).findClient((id) => (id === 'svc' ? registered : undefined))
+    const declared = await postToken(base().setScopes({ read: 'Read', write: 'Write' }).build(), { grant_type: 'client_credentials' }, SVC)
+    expect(declared.json['scope']).toBe('read write')
+    const undeclared = await postToken(base().build(), { grant_type: 'client_credentials' }, SVC)
+    expect(undeclared.json['scope']).toBe('read legacy write')
+  })
+
   it('signs RFC 9068 JWTs with sub = client_id when JWT access tokens are on', async () => {
     const provider = clientCredentials().useAccessTokenJwks(true).build()
     const response = await postToken(provider, { grant_type: 'client_credentials' }, SVC)
