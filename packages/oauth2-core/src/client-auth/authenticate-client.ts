@@ -81,8 +81,10 @@ export async function authenticateClient(
         throw new OAuth2Error('invalid_client', 'Client authentication failed.', { detail: `the client lookup answered ${String(client.client_id)} for ${presented.clientId}` })
       }
       const registered = client.token_endpoint_auth_method ?? 'client_secret_basic'
+      // Said only in the private detail: the public description is the same as for an unknown
+      // client, so a response never tells which client ids exist (no oracle).
       if (registered !== presented.method) {
-        throw new OAuth2Error('invalid_client', `The client is registered for ${registered}, not ${presented.method}.`)
+        throw new OAuth2Error('invalid_client', 'Client authentication failed.', { detail: `the client is registered for ${registered}, not ${presented.method}` })
       }
     }
     // The client id goes into every entry the request stores. The presented one is cut from the

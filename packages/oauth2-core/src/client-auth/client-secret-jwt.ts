@@ -2,7 +2,7 @@ import { OAuth2Error } from '../errors/oauth2-error.js'
 import type { AuthenticatedClient, ClientAuthContext, ClientAuthMethod } from './client-auth-method.js'
 import { assertionAlgorithms, verifyClientAssertion } from './client-assertion.js'
 import type { PresentedCredentials } from './presented-credentials.js'
-import { usableSecret } from './shared-secret.js'
+import { refuseExpiredSecret, registeredSecret } from './shared-secret.js'
 
 /** Looks up the shared secret of a client that uses `client_secret_jwt`. */
 export type GetClientSecret = (clientId: string) => Promise<string | undefined | null> | string | undefined | null
@@ -50,15 +50,20 @@ export class ClientSecretJwt implements ClientAuthMethod {
 
   async authenticate(credentials: PresentedCredentials, context: ClientAuthContext): Promise<AuthenticatedClient> {
     const { clientId, assertion, alg } = credentials as { clientId: string; assertion: string; alg: string }
-    const secret = context.client !== undefined ? usableSecret(context.client, context.now) : await this.#getSecret?.(clientId)
+    const secret = context.client !== undefined ? registeredSecret(context.client) : await this.#getSecret?.(clientId)
     if (typeof secret !== 'string' || secret === '') {
       throw new OAuth2Error('invalid_client', 'Client authentication failed.', { detail: 'no secret for client_secret_jwt' })
     }
     const key = encoder.encode(secret)
     if (key.byteLength < (MIN_SECRET_BYTES[alg] ?? Infinity)) {
-      throw new OAuth2Error('invalid_client', `The client secret is too short for ${MIN_SECRET_BYTES[alg] ? alg : 'this algorithm'}.`)
+      // The registration is at fault, not the request: said in the private detail only (no oracle).
+      throw new OAuth2Error('invalid_client', 'Client authentication failed.', {
+        detail: `the client secret is too short for ${MIN_SECRET_BYTES[alg] ? alg : 'this algorithm'}`,
+      })
     }
     await verifyClientAssertion(assertion, key, clientId, assertionAlgorithms(this.#algorithms, context.client), context)
+    // After the assertion proved the secret: only its holder learns that it expired.
+    if (context.client !== undefined) refuseExpiredSecret(context.client, context.now)
     return { clientId, method: this.name, clientSecret: undefined, client: context.client, verified: true }
   }
 }

@@ -156,6 +156,15 @@ export function createDeviceVerificationEndpoint(pathname: string, flow: FlowCon
     return { id: `device_verify_addr:${sha256(address)}:${window.index}`, limit: limits.perClientAddress, expiresAt: window.end }
   }
 
+  /**
+   * The id of the pass a browser (its CSRF token, which checkCsrf has just matched with its cookie)
+   * earns for a code by a counted submission that found it; `undefined` for text that is no code.
+   */
+  function codePassId(csrfToken: string, input: string | undefined): string | undefined {
+    const normalized = normalizeUserCode(input)
+    return normalized === undefined ? undefined : `device_verify_pass:${sha256(`${csrfToken} ${normalized}`)}`
+  }
+
   /** The live, undecided authorization a typed code names, or `undefined`. */
   async function findCode(input: string | undefined): Promise<FoundCode | undefined> {
     const normalized = normalizeUserCode(input)
@@ -236,12 +245,15 @@ export function createDeviceVerificationEndpoint(pathname: string, flow: FlowCon
       }
 
       // RFC 8628 §5.1: every code submission counts against the address before the code is looked
-      // up, so a burst of parallel guesses gets no more answers than the limit; the later steps
-      // (sign-in, consent) only count when they fail.
+      // up, so a burst of parallel guesses gets no more answers than the limit. The later steps
+      // (sign-in, consent) post the code again; they go uncounted (unless they fail) only with a
+      // pass this browser earned at the code step for this very code. Any other submission, whatever
+      // its step field says, is a guess and counts: a step field alone must not buy free lookups.
       const byAddress = await addressCounter(req)
-      const codeStep = form[INTERACTION_FIELDS.step] === undefined
+      const pass = byAddress === undefined ? undefined : codePassId(form[INTERACTION_FIELDS.csrf]!, form[USER_CODE_FIELD])
+      const passed = pass !== undefined && form[INTERACTION_FIELDS.step] !== undefined && (await config.store.get('rate_limit', pass)) !== undefined
       const allowed =
-        byAddress === undefined || (codeStep ? await takeAttempt(config.store, byAddress) : !(await isExhausted(config.store, byAddress)))
+        byAddress === undefined || (passed ? !(await isExhausted(config.store, byAddress)) : await takeAttempt(config.store, byAddress))
       if (!allowed) {
         return codePage(req, 429, typed, { error: 'slow_down', message: 'Too many attempts. Please wait a few minutes and try again.' })
       }
@@ -261,6 +273,9 @@ export function createDeviceVerificationEndpoint(pathname: string, flow: FlowCon
           message: 'Too many attempts with this code. Start again on your device to get a new code.',
         })
       }
+
+      // A counted submission that found its code: this browser's later steps for it go uncounted.
+      if (pass !== undefined && !passed) await config.store.set('rate_limit', pass, {}, found.entry.expiresAt)
 
       const client = await interactionClient(found.entry.clientId)
       const outcome = await runInteraction<DeviceVerificationParams>({

@@ -37,7 +37,8 @@ export type ResourceAuthentication = { ok: true; token: ValidAccessToken } | ({ 
 
 /** RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110 §11.1). */
 const BEARER_CREDENTIALS = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i
-const AUTH_SCHEME = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: |$)/
+/** The scheme a header names: a token up to the first space or tab, so `Bearer<TAB>x` is a malformed Bearer credential, not another scheme. */
+const AUTH_SCHEME = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?:[ \t]|$)/
 
 /**
  * Authenticates a request to a protected resource by its Bearer access token (RFC 6750) and checks

@@ -263,6 +263,35 @@ describe('RFC 6749 §5.2 invalid_client', () => {
     expect(res.json).toEqual({ error: 'invalid_client', error_description: 'Client revoked.', error_uri: uri })
   })
 
+  it('never tells which client ids exist: a known client with a guessed secret reads as an unknown one (docs/errors.md)', async () => {
+    const past = Math.floor(clock.now() / 1000) - 1
+    const { provider } = setup({
+      methods: ['client_secret_basic', 'client_secret_post'],
+      clients: [confidential(), confidential({ client_id: 'client-b', token_endpoint_auth_method: 'client_secret_post' }), confidential({ client_id: 'client-c', client_secret_expires_at: past })],
+    })
+    const unknown = await send(provider, CC, { authorization: basicAuth('nobody', 'guess') })
+    expectChallenged(unknown)
+    expect(unknown.json['error_description']).toBe('Client authentication failed.')
+    for (const res of [
+      await send(provider, CC, { authorization: basicAuth('client-a', 'guess') }),
+      // Registered for client_secret_post, presented with Basic.
+      await send(provider, CC, { authorization: basicAuth('client-b', 'guess') }),
+      // An expired secret, guessed wrong.
+      await send(provider, CC, { authorization: basicAuth('client-c', 'guess') }),
+    ]) {
+      expectChallenged(res)
+      expect(res.json).toEqual(unknown.json)
+    }
+  })
+
+  it('tells the holder of an expired secret, and only them, that it expired (RFC 7591 §3.2.1)', async () => {
+    const { provider, calls } = setup({ clients: [confidential({ client_secret_expires_at: Math.floor(clock.now() / 1000) - 1 })] })
+    const res = await send(provider, CC, { authorization: basicAuth('client-a', SECRET) })
+    expectChallenged(res)
+    expect(res.json['error_description']).toBe('The client secret has expired.')
+    expect(calls).toHaveLength(0)
+  })
+
   it('answers the invalid_client a handler returns with 400 and no challenge when Basic is not in play', async () => {
     const { provider } = setup({ methods: ['client_secret_post'], answer: () => ({ error: 'invalid_client' }) })
     const res = await send(provider, { ...CC, client_id: 'client-a', client_secret: SECRET })

@@ -69,6 +69,7 @@ describe('RFC 6750 §2.1 Authorization request header field', () => {
     ['a quote in the token', 'Bearer ab"c'],
     ['padding before the end', 'Bearer ab=c'],
     ['a comma-joined second header', 'Bearer abc, Bearer def'],
+    ['a tab, not 1*SP, after the scheme', 'Bearer\tabc'],
   ])('answers a malformed Bearer header (%s) with 400 invalid_request', async (_, authorization) => {
     const provider = resourceProvider(testClock())
     const auth = failure(await provider.authenticateResourceRequest({ headers: { authorization } }))

@@ -230,9 +230,35 @@ describe('RFC 7523 §2.2 client_secret_jwt', () => {
     expectUnchallenged(await send(provider, assertionParams(await secretAssertion({ key: SECRET_32.toUpperCase() }))))
   })
 
-  it('refuses a client whose secret has expired (RFC 7591 §3.2.1)', async () => {
+  it('refuses a client whose secret has expired (RFC 7591 §3.2.1), saying so only to the secret\'s holder', async () => {
     const { provider } = setup({ clients: [secretClient({ client_secret_expires_at: Math.floor(clock.now() / 1000) - 1 })] })
-    expectUnchallenged(await send(provider, assertionParams(await secretAssertion())))
+    const held = await send(provider, assertionParams(await secretAssertion()))
+    expectUnchallenged(held)
+    expect(held.json['error_description']).toBe('The client secret has expired.')
+    const guessed = await send(provider, assertionParams(await secretAssertion({ key: SECRET_32.toUpperCase() })))
+    expectUnchallenged(guessed)
+    expect(guessed.json['error_description']).toBe('Client authentication failed.')
+  })
+
+  it('never tells which client ids exist: a signature, key or algorithm fault reads as an unknown client does (docs/errors.md)', async () => {
+    const { provider } = setup({ clients: [keyClient(), secretClient(), secretClient({ client_id: 'short-client', client_secret: SECRET_32.slice(0, 31) })] })
+    const unknown = await send(provider, assertionParams(await secretAssertion({ clientId: 'nobody' })))
+    expectUnchallenged(unknown)
+    expect(unknown.json['error_description']).toBe('Client authentication failed.')
+    for (const assertion of [
+      // MACed with a guessed secret.
+      await secretAssertion({ key: SECRET_32.toUpperCase() }),
+      // An HMAC assertion for a client registered for private_key_jwt.
+      await secretAssertion({ clientId: 'key-client' }),
+      // Signed with a key the client did not register.
+      await keyAssertion({ alg: 'EdDSA', key: keys.EdDSA.privateKey, kid: keys.ES256.kid }),
+      // A registered secret too short for HS256.
+      await secretAssertion({ clientId: 'short-client', key: SECRET_32.slice(0, 31) }),
+    ]) {
+      const res = await send(provider, assertionParams(assertion))
+      expectUnchallenged(res)
+      expect(res.json).toEqual(unknown.json)
+    }
   })
 
   it('accepts only the algorithms addAlgorithm lists', async () => {

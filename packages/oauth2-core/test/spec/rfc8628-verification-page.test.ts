@@ -291,6 +291,41 @@ describe('RFC 8628 §5.1 user code brute forcing', () => {
     expect((await enterCode(new Browser(provider), user_code)).status).toBe(400)
   })
 
+  it('counts a guess posted as a later step (sign-in, consent, any step field) against the address', async () => {
+    const { provider } = setup((b) => b.verificationRoute((r) => r.limitAttempts({ perClientAddress: 3 })))
+    const { user_code } = await startDevice(provider)
+    const attacker = new Browser(provider, '203.0.113.10')
+    const fields = hiddenFields((await attacker.get(VERIFY_URL)).body)
+    for (const [step, guess] of [
+      ['login', 'BBBB-BBBB'],
+      ['consent', 'CCCC-CCCC'],
+      ['', 'DDDD-DDDD'],
+    ] as const) {
+      expect((await attacker.post(VERIFY_URL, { ...fields, oauth2_step: step, user_code: guess })).status).toBe(400)
+    }
+    // The limit is spent: not even the live code, posted as a sign-in, gets an answer that tells a hit from a miss.
+    const blocked = await attacker.post(VERIFY_URL, { ...fields, oauth2_step: 'login', user_code, username: 'alice', password: 'x' })
+    expect(blocked.status).toBe(429)
+    expect(blocked.body).not.toContain('Living &lt;Room&gt; TV')
+  })
+
+  it('lets a browser that passed the code step sign in and consent without spending more of the limit', async () => {
+    // A limit of 2: the code step takes one; sign-in and consent for that code take none.
+    const { provider } = setup((b) => b.verificationRoute((r) => r.limitAttempts({ perClientAddress: 2 })))
+    const { user_code, device_code } = await startDevice(provider)
+    const done = await approve(provider, user_code, 'allow', new Browser(provider, '203.0.113.11'))
+    expect(done.status).toBe(200)
+    expect((await poll(provider, device_code)).status).toBe(200)
+    // The pass is this browser's: another browser at the same address, posting the same code as a
+    // sign-in, is counted (the second of two), then refused.
+    const { user_code: next } = await startDevice(provider)
+    const other = new Browser(provider, '203.0.113.11')
+    const fields = hiddenFields((await other.get(VERIFY_URL)).body)
+    const signedIn = await other.post(VERIFY_URL, { ...fields, oauth2_step: 'login', user_code: next, username: 'alice', password: 'wonderland' })
+    expect(signedIn.status).toBe(200)
+    expect((await other.post(VERIFY_URL, { ...fields, oauth2_step: 'login', user_code: 'BBBB-BBBB' })).status).toBe(429)
+  })
+
   it('holds the per-address limit under concurrent guesses', async () => {
     const { provider } = setup((b) => b.verificationRoute((r) => r.limitAttempts({ perClientAddress: 5 })))
     const browser = new Browser(provider, '203.0.113.9')
