@@ -6,6 +6,7 @@ import { createJwksEndpoint } from './endpoints/jwks.js'
 import { createRevocationEndpoint } from './endpoints/revocation.js'
 import { createTokenEndpoint, type TokenEndpointEntry } from './endpoints/token.js'
 import { OAuth2Error } from './errors/oauth2-error.js'
+import { reportError } from './errors/report-error.js'
 import { errorToResult, NO_STORE_HEADERS, serverErrorResult } from './errors/to-result.js'
 import { headerLookup, type HeaderLookup } from './internal/headers.js'
 import {
@@ -193,11 +194,7 @@ export class OAuth2Provider {
   }
 
   #report(error: unknown, request: OAuth2Request): void {
-    try {
-      this.#config.onError?.(error, request)
-    } catch {
-      // A failing error hook must not turn a 500 into a rejection.
-    }
+    reportError(this.#config.onError, error, request)
   }
 }
 

@@ -223,6 +223,7 @@ export function resolveProviderConfig(settings: ProviderSettings, flows: FlowCon
     }
   }
   checkDefaultHandlers(flows, findClient !== undefined)
+  checkCodeRedemption(flows, findClient !== undefined)
   const needsJwks = flows.some((f) => f.oidc || f.jwtAccessTokens || 'openid' in f.scopes)
   return {
     issuer,
@@ -253,6 +254,23 @@ function checkDefaultHandlers(flows: FlowConfig[], hasClientLookup: boolean): vo
     throw new TypeError(
       `${flow.name}: without tokenRoute(route => route.generateToken(fn)) the core issues client_credentials tokens itself, ` +
         'and must verify client secrets: add findClient(fn) (or a store with findClient), or write a generateToken handler.',
+    )
+  }
+}
+
+/**
+ * RFC 6749 §4.1.3: the core redeems its own authorization codes only for clients it can
+ * authenticate. Without a client lookup it cannot check a secret, so a flow whose only methods are
+ * secrets could never redeem one of its codes.
+ */
+function checkCodeRedemption(flows: FlowConfig[], hasClientLookup: boolean): void {
+  if (hasClientLookup) return
+  const secretsOnly = (flow: FlowConfig) => [...flow.authMethods.keys()].every((name) => name === 'client_secret_basic' || name === 'client_secret_post')
+  const flow = flows.find((f) => secretsOnly(f) && f.grants.some((g) => g.grant.grantType === 'authorization_code' && g.grant.resolve !== undefined))
+  if (flow !== undefined) {
+    throw new TypeError(
+      `${flow.name}: the core redeems its authorization codes only for clients it can authenticate, and without a client lookup it cannot check a client secret: ` +
+        'add findClient(fn) (or a store with findClient), or accept public clients with withPkce() (the none method).',
     )
   }
 }

@@ -17,7 +17,8 @@ import { checkCallback, checkPath } from './routes.js'
 export class UserInfoRoute {
   /** @internal */ path = '/oauth2/userinfo'
   /** @internal */ getClaims: GetUserInfo | undefined
-  /** @internal */ readonly scopeClaims: Record<string, readonly string[]> = { ...STANDARD_SCOPE_CLAIMS }
+  /** @internal Null-prototype: scope names are keys, and `toString` or `__proto__` is a scope token like any other. */
+  readonly scopeClaims: Record<string, readonly string[]> = Object.assign(Object.create(null) as Record<string, readonly string[]>, STANDARD_SCOPE_CLAIMS)
 
   /** The endpoint path, relative to the issuer's path. Default `/oauth2/userinfo`. */
   setPath(path: string): this {

@@ -1,5 +1,6 @@
 import type { FlowConfig } from '../config.js'
 import { OAuth2Error } from '../errors/oauth2-error.js'
+import { reportError } from '../errors/report-error.js'
 import type { AuthorizationCodeEntry } from '../grants/authorization-code.js'
 import { checkCsrf } from '../interaction/csrf.js'
 import { INTERACTION_FIELDS } from '../interaction/fields.js'
@@ -13,7 +14,7 @@ import { randomToken } from '../internal/random.js'
 import { VSCHAR_PATTERN } from '../schemas/common.js'
 import { SIGNING_ALGORITHMS } from '../tokens/key-store.js'
 import type { OAuth2Result } from '../types.js'
-import { errorPage, respondToClient } from './authorization/response.js'
+import { errorPage, respondToClient, type AuthorizationResult } from './authorization/response.js'
 import { validateAuthorizationRequest, type RedirectTarget, type ValidAuthorizationRequest } from './authorization/request.js'
 import type { AuthCodeResult, AuthorizationEndpointSettings, OAuth2ACAuthorizationParams } from './authorization/types.js'
 import type { Endpoint, EndpointRequest, ProviderRuntime } from './endpoint.js'
@@ -32,6 +33,9 @@ export const ID_TOKEN_CLAIMS = ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 
  * 3. Sends the code: the user's from `generateCode`, or one the core issues (256 bits, single use,
  *    valid `codeTtl` seconds, stored under its SHA-256 hash with the client, redirect URI, PKCE
  *    challenge, nonce, scope, user and auth_time it is bound to).
+ *
+ * Anything that throws after step 1 (a callback, the store) is answered by the redirect
+ * `error=server_error` (RFC 6749 §4.1.2.1) and reported to `onError`; before it, by the provider's 500.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthorizationEndpoint
@@ -103,73 +107,99 @@ export function createAuthorizationEndpoint(pathname: string, flow: FlowConfig, 
         return respondToClient(req, validation.target, { type: 'error', error: validation.error, errorDescription: validation.description }, config.issuer, settings, undefined)
       }
       const { target, request } = validation
-      const send = (result: Parameters<typeof respondToClient>[2]) => respondToClient(req, target, result, config.issuer, settings, request.params)
-      const source = formActionSource(target.redirectUri)
-      const pending: PendingInteraction<OAuth2ACAuthorizationParams> = {
-        params: request.params,
-        client: {
-          clientId: request.params.clientId,
-          ...(typeof request.client?.client_name === 'string' ? { clientName: request.client.client_name } : {}),
-          ...(request.client !== undefined ? { metadata: request.client } : {}),
-        },
-        scopes: request.params.scopes,
-        scopeDescriptions: flow.scopes,
-        carry: request.carry,
-        formAction: endpointUrl,
-        ...(source !== undefined ? { formActionSources: [source] } : {}),
-        ...(request.params.prompt !== undefined ? { prompt: request.params.prompt } : {}),
-        ...(request.params.maxAge !== undefined ? { maxAge: request.params.maxAge } : {}),
-        ...(request.params.loginHint !== undefined ? { loginHint: request.params.loginHint } : {}),
+      try {
+        return await answer(target, request)
+      } catch (error) {
+        // RFC 6749 §4.1.2.1: the redirect target is known good from here on, so a failure goes back to
+        // the client, with state and iss, instead of leaving the user on a JSON 500: server_error exists
+        // "because a 500 ... cannot be returned to the client via an HTTP redirect". As in handle(), a
+        // protocol error is answered as itself, anything else is reported to onError and never sent.
+        const protocolError = error instanceof OAuth2Error && error.status < 500 ? error : undefined
+        if (protocolError === undefined) reportError(config.onError, error, req.request)
+        const result: AuthorizationResult =
+          protocolError !== undefined
+            ? { type: 'error', error: protocolError.error, ...(protocolError.description !== undefined ? { errorDescription: protocolError.description } : {}) }
+            : { type: 'error', error: 'server_error', errorDescription: 'The authorization server encountered an unexpected condition.' }
+        // Without params: finalizeAuthorization, which may be what threw, is not called again.
+        return respondToClient(req, target, result, config.issuer, settings, undefined)
       }
-      const interactionInput = { request: req, pending, settings: interaction, runtime }
 
-      // kaapi: generateCode alone handles the sign-in form's POST itself.
-      if (interaction.authenticateUser === undefined && settings.generateCode !== undefined) {
-        if (request.params.prompt?.includes('none') === true) return send({ type: 'error', error: 'login_required', errorDescription: 'The user must sign in.' })
-        if (form === undefined || form[INTERACTION_FIELDS.step] !== 'login') return renderLoginPage(interactionInput, { status: 200 })
-        if (!(await checkCsrf(req.headers, form, config.issuer))) {
-          return renderLoginPage(interactionInput, { status: 403, error: 'invalid_request', errorMessage: 'This form has expired. Please sign in again.', afterPost: true })
+      /** Steps 2 and 3, for a request that passed validation. */
+      async function answer(target: RedirectTarget, request: ValidAuthorizationRequest): Promise<OAuth2Result> {
+        const send = (result: Parameters<typeof respondToClient>[2]) => respondToClient(req, target, result, config.issuer, settings, request.params)
+        const source = formActionSource(target.redirectUri)
+        const pending: PendingInteraction<OAuth2ACAuthorizationParams> = {
+          params: request.params,
+          client: {
+            clientId: request.params.clientId,
+            ...(typeof request.client?.client_name === 'string' ? { clientName: request.client.client_name } : {}),
+            ...(request.client !== undefined ? { metadata: request.client } : {}),
+          },
+          scopes: request.params.scopes,
+          scopeDescriptions: flow.scopes,
+          carry: request.carry,
+          formAction: endpointUrl,
+          ...(source !== undefined ? { formActionSources: [source] } : {}),
+          ...(request.params.prompt !== undefined ? { prompt: request.params.prompt } : {}),
+          ...(request.params.maxAge !== undefined ? { maxAge: request.params.maxAge } : {}),
+          ...(request.params.loginHint !== undefined ? { loginHint: request.params.loginHint } : {}),
         }
-        return answerGenerateCode(await settings.generateCode(request.params, req.request))
-      }
+        const interactionInput = {
+          request: req,
+          pending,
+          settings: interaction,
+          runtime,
+          ...(request.params.idTokenHintSubject !== undefined ? { expectedSubject: request.params.idTokenHintSubject } : {}),
+        }
 
-      const outcome = await runInteraction({ ...interactionInput, form })
-      switch (outcome.type) {
-        case 'respond':
-          return outcome.result
-        case 'denied':
-          return send({ type: 'deny' })
-        case 'interaction_required':
-          // OIDC Core §3.1.2.6.
-          return send({
-            type: 'error',
-            error: outcome.error,
-            errorDescription: outcome.error === 'login_required' ? 'The user must sign in.' : 'The user must consent.',
-          })
-        case 'authorized':
-          if (settings.generateCode !== undefined) {
-            return answerGenerateCode(await settings.generateCode({ ...request.params, user: outcome.user, grantedScopes: outcome.scopes }, req.request))
+        // kaapi: generateCode alone handles the sign-in form's POST itself.
+        if (interaction.authenticateUser === undefined && settings.generateCode !== undefined) {
+          if (request.params.prompt?.includes('none') === true) return send({ type: 'error', error: 'login_required', errorDescription: 'The user must sign in.' })
+          if (form === undefined || form[INTERACTION_FIELDS.step] !== 'login') return renderLoginPage(interactionInput, { status: 200 })
+          if (!(await checkCsrf(req.headers, form, config.issuer))) {
+            return renderLoginPage(interactionInput, { status: 403, error: 'invalid_request', errorMessage: 'This form has expired. Please sign in again.', afterPost: true })
           }
-          return send({ type: 'code', value: await issueCode(request, target, outcome.user, outcome.scopes, flow, settings, runtime) })
-      }
-
-      async function answerGenerateCode(result: AuthCodeResult | null | undefined): Promise<OAuth2Result> {
-        if (result === null || result === undefined) {
-          // kaapi: null means the credentials were wrong: the form again, 401.
-          return renderLoginPage(interactionInput, { status: 401, error: 'access_denied', errorMessage: 'The username or password is incorrect.', afterPost: true })
+          return answerGenerateCode(await settings.generateCode(request.params, req.request))
         }
-        switch (result.type) {
-          case 'code':
-            if (typeof result.value !== 'string' || result.value === '' || result.value.length > 4096 || !VSCHAR_PATTERN.test(result.value)) {
-              throw new TypeError('generateCode returned a code that is not a non-empty string of printable ASCII (RFC 6749 Appendix A.11).')
+
+        const outcome = await runInteraction({ ...interactionInput, form })
+        switch (outcome.type) {
+          case 'respond':
+            return outcome.result
+          case 'denied':
+            return send({ type: 'deny' })
+          case 'interaction_required':
+            // OIDC Core §3.1.2.6.
+            return send({
+              type: 'error',
+              error: outcome.error,
+              errorDescription: outcome.error === 'login_required' ? 'The user must sign in.' : 'The user must consent.',
+            })
+          case 'authorized':
+            if (settings.generateCode !== undefined) {
+              return answerGenerateCode(await settings.generateCode({ ...request.params, user: outcome.user, grantedScopes: outcome.scopes }, req.request))
             }
-            return send({ type: 'code', value: result.value })
-          case 'deny':
-            return send({ type: 'deny', value: result.value })
-          case 'continue':
-            return renderLoginPage(interactionInput, { status: 200, value: result.value })
-          default:
-            throw new TypeError("generateCode must return { type: 'code' | 'continue' | 'deny' } or null.")
+            return send({ type: 'code', value: await issueCode(request, target, outcome.user, outcome.scopes, flow, settings, runtime) })
+        }
+
+        async function answerGenerateCode(result: AuthCodeResult | null | undefined): Promise<OAuth2Result> {
+          if (result === null || result === undefined) {
+            // kaapi: null means the credentials were wrong: the form again, 401.
+            return renderLoginPage(interactionInput, { status: 401, error: 'access_denied', errorMessage: 'The username or password is incorrect.', afterPost: true })
+          }
+          switch (result.type) {
+            case 'code':
+              if (typeof result.value !== 'string' || result.value === '' || result.value.length > 4096 || !VSCHAR_PATTERN.test(result.value)) {
+                throw new TypeError('generateCode returned a code that is not a non-empty string of printable ASCII (RFC 6749 Appendix A.11).')
+              }
+              return send({ type: 'code', value: result.value })
+            case 'deny':
+              return send({ type: 'deny', value: result.value })
+            case 'continue':
+              return renderLoginPage(interactionInput, { status: 200, value: result.value })
+            default:
+              throw new TypeError("generateCode must return { type: 'code' | 'continue' | 'deny' } or null.")
+          }
         }
       }
     },
@@ -217,3 +247,4 @@ async function issueCode(
   await runtime.config.store.set('authorization_code', sha256(code), entry, now + (settings.codeTtl + flow.tokenTtl) * 1000)
   return code
 }
+

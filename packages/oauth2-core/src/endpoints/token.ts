@@ -13,11 +13,19 @@ import { createIdToken } from '../tokens/id-token.js'
 import { sha256 } from '../internal/hash.js'
 import type { AccessTokenEntry } from '../tokens/issue-tokens.js'
 import { signJwtAccessToken, type JwtAccessTokenClaims, type JwtAccessTokenDefaults, type SignedToken } from '../tokens/jwt-access-token.js'
-import { createIssueTokensHelper, idTokenAlgorithm } from '../tokens/issue-tokens.js'
+import { createIssueTokensHelper, idTokenAlgorithm, isGrantRevoked } from '../tokens/issue-tokens.js'
 import { OAuth2TokenResponse } from '../tokens/token-response.js'
 import { verifyJwt } from '../tokens/verify-jwt.js'
 import type { OAuth2Result } from '../types.js'
 import type { Endpoint, EndpointRequest, ProviderRuntime } from './endpoint.js'
+
+/**
+ * What a grant's `resolve` returns when the request refers to something another flow at this
+ * endpoint issued (MultipleFlowsBuilder: a code of the second authorization code flow): this flow
+ * steps aside, untouched, and the next flow of the grant type is tried, as when a handler returns
+ * `null`.
+ */
+export const NOT_THIS_FLOW: Readonly<Record<string, unknown>> = Object.freeze({})
 
 /** One grant of one flow at this endpoint, in the order the flows were added. */
 export interface TokenEndpointEntry {
@@ -141,6 +149,7 @@ async function runGrant(
   // A grant may first redeem what the request refers to (the core's authorization codes): its
   // checks run before any handler, and the handler context gets what was stored.
   const resolved = grant.grant.resolve !== undefined ? await grant.grant.resolve({ params: parsed, client, flow, runtime, request: req.request }) : {}
+  if (resolved === NOT_THIS_FLOW) return null
   // The core's own handler: no handler context to build (its helpers are closures over this request).
   if (grant.generateToken === undefined) {
     return (await grant.grant.defaultHandler!({ params: parsed, scopes, resolved, client, flow, runtime, request: req.request })) ?? null
@@ -160,10 +169,14 @@ async function runGrant(
   context.scopes = scopes
   Object.assign(context, grant.grant.fields(parsed), resolved)
   context.verifyJwt = (token, options = {}) => verifyJwt(token, options, { keys: runtime.keys, issuer, now: config.now() })
-  context.issueTokens = createIssueTokensHelper(flow, runtime, client, scopes)
+  // RFC 6749 §4.1.2: the tokens a handler issues for a redeemed code belong to the code's grant, so
+  // that a replay of the code, which revokes that grant, revokes them too.
+  const codeGrantId = (resolved as { authorization?: { grantId?: unknown } }).authorization?.grantId
+  const grantId = typeof codeGrantId === 'string' ? codeGrantId : undefined
+  context.issueTokens = createIssueTokensHelper(flow, runtime, client, scopes, grantId)
   if (flow.jwtAccessTokens) {
     context.createJwtAccessToken = (claims = {}) =>
-      recordJwtAccessToken(runtime, client.clientId, claims, {
+      recordJwtAccessToken(runtime, client.clientId, grantId, claims, {
         keys: runtime.keys,
         alg: config.accessTokenAlgorithm,
         issuer,
@@ -193,17 +206,21 @@ async function runGrant(
 /**
  * Signs an access token for a user handler and records it (kind `access_token`, by its `jti`), so
  * userinfo, introspection and the resource-server middleware honour it and revocation can end it.
+ * It belongs to the grant the handler names (`grant_id` claim), else to the redeemed code's
+ * (`grantId`), else to a grant of its own.
  */
 async function recordJwtAccessToken(
   runtime: ProviderRuntime,
   clientId: string,
+  grantId: string | undefined,
   claims: JwtAccessTokenClaims,
   defaults: JwtAccessTokenDefaults,
 ): Promise<SignedToken> {
   const { payload, ...signed } = await signJwtAccessToken(claims, defaults)
   if (typeof payload.jti === 'string' && typeof payload.exp === 'number') {
+    const existing = typeof claims['grant_id'] === 'string' ? claims['grant_id'] : grantId
     const entry: AccessTokenEntry = {
-      grantId: typeof claims['grant_id'] === 'string' ? claims['grant_id'] : `handler:${payload.jti}`,
+      grantId: existing ?? `handler:${payload.jti}`,
       clientId: typeof payload['client_id'] === 'string' ? payload['client_id'] : clientId,
       sub: typeof payload.sub === 'string' ? payload.sub : undefined,
       scope: typeof payload['scope'] === 'string' ? payload['scope'] : '',
@@ -212,6 +229,12 @@ async function recordJwtAccessToken(
       exp: payload.exp,
     }
     await runtime.config.store.set('access_token', sha256(payload.jti), entry, payload.exp * 1000)
+    // As in issueTokenSet: a grant revoked while this token was written (a replay of the code) must
+    // not keep it. revokeGrant() leaves its marker first, so this check after the write cannot miss it.
+    if (existing !== undefined && (await isGrantRevoked(runtime, existing))) {
+      await runtime.config.store.revokeGrant(existing)
+      throw new OAuth2Error('invalid_grant', 'The authorization grant has been revoked.')
+    }
   }
   return signed
 }

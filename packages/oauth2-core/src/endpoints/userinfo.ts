@@ -1,6 +1,7 @@
 import { OAuth2Error } from '../errors/oauth2-error.js'
-import { jsonResult, NO_STORE_HEADERS } from '../errors/to-result.js'
+import { BODY_TOO_LARGE, jsonResult, NO_STORE_HEADERS } from '../errors/to-result.js'
 import { isFormContentType, parseForm } from '../internal/form.js'
+import { checkBodyLength, type RequestLimits } from '../schemas/limits.js'
 import { validateAccessToken } from '../tokens/validate-access-token.js'
 import type { OAuth2Request, OAuth2Result } from '../types.js'
 import type { Endpoint, EndpointRequest, ProviderRuntime } from './endpoint.js'
@@ -78,11 +79,14 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i
 export function createUserInfoEndpoint(pathname: string, settings: UserInfoSettings, runtime: ProviderRuntime): Endpoint {
   const realm = runtime.config.issuer.replace(/["\\]/g, '')
   const claimsSupported = ['sub', ...new Set(Object.values(settings.scopeClaims).flat())]
-  const bearerError = (code: 'invalid_request' | 'invalid_token' | 'insufficient_scope', description: string, scope?: string): OAuth2Error => {
-    let challenge = `Bearer realm="${realm}", error="${code}", error_description="${description}"`
+  const bearerError = (code: 'invalid_request' | 'invalid_token' | 'insufficient_scope', description: string, scope?: string, status?: number): OAuth2Error => {
+    let challenge = `Bearer realm="${realm}", error="${code}", error_description="${description.replace(/["\\]/g, "'")}"`
     if (scope !== undefined) challenge += `, scope="${scope}"`
-    return new OAuth2Error(code, description, { headers: { 'www-authenticate': challenge } })
+    return new OAuth2Error(code, description, { headers: { 'www-authenticate': challenge }, ...(status !== undefined ? { status } : {}) })
   }
+  // Own properties only: a scope named like an Object.prototype member (toString, __proto__) releases
+  // what is mapped to it, never an inherited value.
+  const scopeClaims = new Map(Object.entries(settings.scopeClaims))
 
   return {
     pathname,
@@ -94,7 +98,14 @@ export function createUserInfoEndpoint(pathname: string, settings: UserInfoSetti
       const inHeader = authorization !== null && /^bearer(?: |$)/i.test(authorization.trim())
       let bodyToken: string | undefined
       if (req.method === 'POST' && isFormContentType(req.headers.get('content-type'))) {
-        bodyToken = parseForm(req.request.body, runtime.config.limits)['access_token']
+        try {
+          bodyToken = readBodyToken(req.request.body, inHeader, runtime.config.limits)
+        } catch (error) {
+          // RFC 6750 §3: a refusal of the body (a repeated parameter, over the size limit) is an
+          // invalid_request like any other malformed request here, with its challenge.
+          if (error instanceof OAuth2Error) throw bearerError('invalid_request', error.description ?? 'The request body is malformed.', undefined, error.status)
+          throw error
+        }
       }
       // RFC 6750 §2.3: the URI query method is not supported (it leaks into logs and Referer).
       if (req.url.searchParams.has('access_token')) {
@@ -124,7 +135,7 @@ export function createUserInfoEndpoint(pathname: string, settings: UserInfoSetti
         settings.getClaims !== undefined ? await settings.getClaims(valid.sub, valid.scope, { clientId: valid.clientId, request: req.request }) : {}
       if (claims === null || claims === undefined) throw bearerError('invalid_token', 'The end-user of the access token no longer exists.')
       if (typeof claims !== 'object' || Array.isArray(claims)) throw new TypeError('The userInfo callback must return an object of claims, or null.')
-      const released = new Set(valid.scope.flatMap((scope) => [...(settings.scopeClaims[scope] ?? [])]))
+      const released = new Set(valid.scope.flatMap((scope) => [...(scopeClaims.get(scope) ?? [])]))
       const body: Record<string, unknown> = {}
       for (const [name, value] of Object.entries(claims)) if (released.has(name) && value !== undefined) body[name] = value
       // OIDC Core §5.3.2: "The sub Claim in the UserInfo Response MUST be verified to exactly match the sub Claim in the ID Token".
@@ -134,3 +145,16 @@ export function createUserInfoEndpoint(pathname: string, settings: UserInfoSetti
   }
 }
 
+/**
+ * The `access_token` of a form body (RFC 6750 §2.2). With a token in the header the body cannot
+ * carry one lawfully, so it is not parsed as this endpoint's parameters (an unrelated field sent
+ * twice is no reason to refuse the request); it is only checked for a second token (RFC 6750 §2),
+ * within the size limit. Without one, the body is parsed with the RFC 6749 §3.1 rules.
+ */
+function readBodyToken(body: string | URLSearchParams | null | undefined, inHeader: boolean, limits: RequestLimits): string | undefined {
+  if (!inHeader) return parseForm(body, limits)['access_token']
+  if (typeof body === 'string') checkBodyLength(body, limits, BODY_TOO_LARGE)
+  const fields = typeof body === 'string' ? new URLSearchParams(body) : body instanceof URLSearchParams ? body : undefined
+  // RFC 6749 §3.1: a parameter without a value counts as omitted.
+  return fields?.getAll('access_token').find((value) => value !== '')
+}

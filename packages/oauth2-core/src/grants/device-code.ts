@@ -2,9 +2,11 @@ import * as v from 'valibot'
 import { challengeInvalidClient } from '../client-auth/authenticate-client.js'
 import type { AuthenticatedClient } from '../client-auth/client-auth-method.js'
 import type { FlowConfig } from '../config.js'
+import type { ProviderRuntime } from '../endpoints/endpoint.js'
 import { OAuth2Error } from '../errors/oauth2-error.js'
 import { deviceCodeId, devicePollId, getDeviceCode, retainUntil, type DevicePollEntry } from '../internal/device-records.js'
 import { requiredVschar } from '../schemas/common.js'
+import { isGrantRevoked } from '../tokens/issue-tokens.js'
 import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
 import type { TokenHandlerResult } from './token-context.js'
@@ -56,7 +58,8 @@ export const deviceCodeGrant: GrantDefinition<Params> = {
  *   gets tokens (the other `invalid_grant`), and the handler context gets `deviceAuthorization`.
  * Without `generateToken`, the default handler then issues the tokens ({@link issueTokens}): an
  * access token, a refresh token where {@link shouldIssueRefreshToken} allows it, and an ID token when
- * `openid` was granted. A device code the core does not know reaches a user `generateToken`
+ * `openid` was granted; if that fails (a store error), the device code is put back unconsumed, so
+ * the next poll gets the tokens. A device code the core does not know reaches a user `generateToken`
  * unchanged (codes from elsewhere, as in kaapi), and is `invalid_grant` for the default handler.
  *
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
@@ -117,10 +120,37 @@ async function answerDevicePoll({ params, client, flow, runtime }: Omit<DefaultG
   throw new OAuth2Error('authorization_pending', 'The user has not yet completed the authorization.')
 }
 
-async function issueDeviceTokens({ resolved, client, flow, runtime }: DefaultGrantInput<Params>): Promise<TokenHandlerResult> {
+async function issueDeviceTokens({ params, resolved, client, flow, runtime }: DefaultGrantInput<Params>): Promise<TokenHandlerResult> {
   const data = (resolved as { deviceAuthorization?: DeviceAuthorizationData }).deviceAuthorization
   if (data === undefined) throw new OAuth2Error('invalid_grant', 'The device_code is invalid.')
-  return await issueUserGrantTokens(data, { client, flow, runtime })
+  try {
+    return await issueUserGrantTokens(data, { client, flow, runtime })
+  } catch (error) {
+    // A revoked grant (invalid_grant) stays revoked: nothing to undo.
+    const revoked = error instanceof OAuth2Error && error.error === 'invalid_grant'
+    // Best effort: this request's own error is what the client gets and onError sees. If the store
+    // fails here too, the approval stays consumed (the next poll is invalid_grant).
+    if (!revoked) await undoConsumption(deviceCodeId(params.device_code), runtime).catch(() => {})
+    throw error
+  }
+}
+
+/**
+ * Puts back, unconsumed, a device code whose tokens could not be issued (a store or signing error:
+ * this poll gets a 500), so that the device's next poll gets them rather than `invalid_grant` for
+ * an approval the user gave and the device never received (RFC 8628 §3.5: the device polls until it
+ * gets a definitive answer). As the refresh grant's undoRotation: a grant revoked meanwhile stays
+ * revoked, since revokeGrant() leaves its marker before it deletes, so either it deleted the entry
+ * put back here, or the check after the write sees the marker. Tokens written before the failure
+ * were never delivered; they carry the grant's id, and go with it.
+ */
+async function undoConsumption(id: string, runtime: ProviderRuntime): Promise<void> {
+  const { store } = runtime.config
+  const entry = await getDeviceCode(store, id)
+  if (entry === undefined || entry.consumedAt === undefined) return
+  delete entry.consumedAt
+  await store.set('device_code', id, entry, retainUntil(entry))
+  if (await isGrantRevoked(runtime, entry.grantId)) await store.revokeGrant(entry.grantId)
 }
 
 /**

@@ -64,7 +64,8 @@ ${rawHtml(ctx.hiddenFields)}
 /** The built-in consent page: who asks for what, Allow / Deny. */
 export function defaultConsentPage(ctx: ConsentPageContext): string {
   const items = ctx.scopes.map((scope) => {
-    const description = ctx.scopeDescriptions[scope]
+    // Own properties only: a scope named `toString` or `constructor` has no inherited description.
+    const description = Object.hasOwn(ctx.scopeDescriptions, scope) ? ctx.scopeDescriptions[scope] : undefined
     return description !== undefined && description !== '' ? html`<li>${description} (<code>${scope}</code>)</li>` : html`<li><code>${scope}</code></li>`
   })
   return layout(

@@ -26,6 +26,11 @@ export interface RunInteractionInput<TParams> {
   pending: PendingInteraction<TParams>
   settings: InteractionSettings<TParams>
   runtime: ProviderRuntime
+  /**
+   * The user the request names (OIDC Core §3.1.2.1 `id_token_hint`): a session of another user
+   * does not count as signed in. Whoever then signs in on the page is accepted.
+   */
+  expectedSubject?: string
 }
 
 /** What a page shows besides the request: its status and, after a problem, an error. */
@@ -48,7 +53,7 @@ interface PageState {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#Consent
  */
 export async function runInteraction<TParams>(input: RunInteractionInput<TParams>): Promise<InteractionOutcome> {
-  const { request, form, pending, settings, runtime } = input
+  const { request, form, pending, settings, runtime, expectedSubject } = input
   const { issuer } = runtime.config
   const prompt = new Set(pending.prompt ?? [])
   const step = form?.[INTERACTION_FIELDS.step]
@@ -92,7 +97,10 @@ export async function runInteraction<TParams>(input: RunInteractionInput<TParams
 
   // A first visit (GET, or a POSTed authorization request).
   const found = settings.findSession !== undefined ? await settings.findSession(request.request) : undefined
-  const session = found === null || found === undefined ? undefined : signedIn(found, runtime.config.now(), 'findSession')
+  const current = found === null || found === undefined ? undefined : signedIn(found, runtime.config.now(), 'findSession')
+  // OIDC Core §3.1.2.1: "If the End-User identified by the ID Token is logged in ... a positive
+  // response; otherwise, it SHOULD return an error, such as login_required."
+  const session = expectedSubject === undefined || current?.sub === expectedSubject ? current : undefined
   // OIDC Core §3.1.2.1 max_age: a sign-in older than max_age seconds must be repeated.
   const fresh =
     session !== undefined && (pending.maxAge === undefined || session.authTime + pending.maxAge >= Math.floor(runtime.config.now() / 1000))

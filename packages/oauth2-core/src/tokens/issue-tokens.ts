@@ -159,6 +159,9 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
   const audience = config.accessTokenAudience ?? config.issuer
   const jwt = flow.jwtAccessTokens
   const grantIsNew = grant.grantId === undefined
+  // Resolved before anything is written: a client registered for an algorithm this provider does
+  // not sign with is refused with nothing half-issued (no tokens in the store it never receives).
+  const idTokenAlg = issuesIdToken(flow, accessScope) && grant.sub !== undefined ? clientIdTokenAlgorithm(client) : undefined
   // A new grant with a refresh token: a random id; of one access token: that token's id (below).
   let grantId = grant.grantId ?? (options.refreshToken ? randomToken(16) : undefined)
 
@@ -250,7 +253,7 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
   if (scope !== '') body.scope = scope
   if (refreshToken !== undefined) body.refresh_token = refreshToken
 
-  if ((flow.oidc || 'openid' in flow.scopes) && accessScope.includes('openid') && grant.sub !== undefined) {
+  if (idTokenAlg !== undefined && grant.sub !== undefined) {
     const idClaims: IdTokenClaims = { sub: grant.sub }
     if (grant.nonce !== undefined) idClaims.nonce = grant.nonce
     if (grant.authTime !== undefined) idClaims.auth_time = grant.authTime
@@ -260,7 +263,7 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
     const idToken = await createIdToken(
       idClaims,
       { accessToken: token },
-      { keys: runtime.keys, alg: idTokenAlgorithm(client?.id_token_signed_response_alg), issuer: config.issuer, clientId: grant.clientId, ttl: flow.idTokenTtl, now },
+      { keys: runtime.keys, alg: idTokenAlg, issuer: config.issuer, clientId: grant.clientId, ttl: flow.idTokenTtl, now },
     )
     body.id_token = idToken.token
   }
@@ -315,11 +318,33 @@ function longestAccessTokenTtl(config: ProviderConfig): number {
   return Math.max(0, ...config.flows.map((flow) => flow.tokenTtl)) + 60
 }
 
+/** Whether the core's issuance adds an ID token: an OpenID flow and `openid` granted (OpenID Connect Core §3.1.3.3). */
+export function issuesIdToken(flow: FlowConfig, scope: readonly string[]): boolean {
+  return (flow.oidc || 'openid' in flow.scopes) && scope.includes('openid')
+}
+
 /** OpenID Connect Dynamic Registration §2: `id_token_signed_response_alg` defaults to RS256. */
 export function idTokenAlgorithm(registered: string | undefined): SigningAlgorithm {
   if (registered === undefined) return 'RS256'
   if ((SIGNING_ALGORITHMS as readonly string[]).includes(registered)) return registered as SigningAlgorithm
   throw new Error(`The client registered id_token_signed_response_alg ${registered}, which this provider does not sign with.`)
+}
+
+/**
+ * {@link idTokenAlgorithm} for the core's own issuance, which refuses such a client before it
+ * writes or spends anything: `unauthorized_client` (RFC 6749 §5.2), since the client authenticated
+ * but, as registered, cannot be served the grant. Not `invalid_client`, whose 401 and challenge
+ * would send it to fix credentials that are fine, and not a 500: nothing failed, the registration
+ * asks for what this server does not do. The algorithm goes to the private detail only.
+ */
+export function clientIdTokenAlgorithm(client: ClientMetadata | undefined): SigningAlgorithm {
+  try {
+    return idTokenAlgorithm(client?.id_token_signed_response_alg)
+  } catch (error) {
+    throw new OAuth2Error('unauthorized_client', 'The client is registered for ID tokens signed with an algorithm (id_token_signed_response_alg) this authorization server does not sign with.', {
+      detail: (error as Error).message,
+    })
+  }
 }
 
 /**
@@ -349,13 +374,15 @@ export interface IssueTokensInput {
 /**
  * The `issueTokens` helper of a token handler: a handler that validated a grant its own way (a
  * kaapi-style code check) lets the core issue store-backed tokens, which the core's refresh grant
- * rotates and its revocation and introspection endpoints know.
+ * rotates and its revocation and introspection endpoints know. `grantId`: the grant of the core
+ * authorization code the request redeemed, which the tokens then join.
  */
 export function createIssueTokensHelper(
   flow: FlowConfig,
   runtime: ProviderRuntime,
   client: AuthenticatedClient,
   requestedScopes: readonly string[],
+  grantId?: string,
 ): (input?: IssueTokensInput) => Promise<OAuth2TokenResponse> {
   return async (input = {}) => {
     const scope = input.scope === undefined ? [...requestedScopes] : toScopeTokens(input.scope)
@@ -366,18 +393,20 @@ export function createIssueTokensHelper(
       }
       refreshToken = true
     }
+    const grant: NewGrant = {
+      clientId: client.clientId,
+      sub: input.sub,
+      scope,
+      ...(input.authTime !== undefined ? { authTime: input.authTime } : {}),
+      ...(input.acr !== undefined ? { acr: input.acr } : {}),
+      ...(input.amr !== undefined ? { amr: input.amr } : {}),
+      ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
+      ...(input.claims !== undefined ? { claims: input.claims } : {}),
+    }
     return await issueTokens({
-      // A new grant: its id is chosen with its tokens.
-      grant: {
-        clientId: client.clientId,
-        sub: input.sub,
-        scope,
-        ...(input.authTime !== undefined ? { authTime: input.authTime } : {}),
-        ...(input.acr !== undefined ? { acr: input.acr } : {}),
-        ...(input.amr !== undefined ? { amr: input.amr } : {}),
-        ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
-        ...(input.claims !== undefined ? { claims: input.claims } : {}),
-      },
+      // The redeemed code's grant (RFC 6749 §4.1.2: a replay of the code revokes these tokens too),
+      // else a new grant, whose id is chosen with its tokens.
+      grant: grantId !== undefined ? { ...grant, grantId } : grant,
       flow,
       runtime,
       client: client.client,

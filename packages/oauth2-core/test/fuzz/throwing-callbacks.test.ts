@@ -46,7 +46,7 @@ beforeAll(async () => {
 })
 
 describe('fuzz: RFC 6749 §5.2 server_error when callbacks and the store throw', () => {
-  it('answers a failing callback with a generic 500 server_error, reports it to onError, and never sends its text', async () => {
+  it('answers a failing callback with a generic 500 server_error (or its redirect, at the authorization endpoint), reports it to onError, and never sends its text', async () => {
     const requests = (): Record<string, OAuth2Request> => ({
       token: { method: 'POST', url: TOKEN_URL, headers: { 'content-type': FORM, authorization: SVC_BASIC }, body: 'grant_type=client_credentials&scope=read' },
       refresh: { method: 'POST', url: TOKEN_URL, headers: { 'content-type': FORM, authorization: SVC_BASIC }, body: `grant_type=refresh_token&refresh_token=${live.tokens.refresh_token}` },
@@ -78,7 +78,17 @@ describe('fuzz: RFC 6749 §5.2 server_error when callbacks and the store throw',
         expect(result.body).not.toContain(MARKER)
         expect(result.body).not.toContain('hunter2')
         expect(result.body).not.toContain('secret-path')
-        if (result.status >= 500) {
+        // RFC 6749 §4.1.2.1: once the authorization request is validated, a failure goes back to
+        // the client as a redirect with error=server_error (the browser's 500 would strand it).
+        const location = result.headers['location']
+        const redirected = result.status === 303 && location !== undefined ? new URL(location) : undefined
+        if (redirected?.searchParams.get('error') === 'server_error') {
+          expect(request).toBe('login')
+          expect(redirected.origin + redirected.pathname).toBe(REDIRECT_URI)
+          for (const secret of [MARKER, 'hunter2', 'secret-path']) expect(location).not.toContain(secret)
+          expect(target.reported.length).toBe(1)
+          expect(String(target.reported[0])).toContain(MARKER)
+        } else if (result.status >= 500) {
           expect(result.status).toBe(500)
           expect(JSON.parse(result.body)).toEqual({ error: 'server_error', error_description: 'The authorization server encountered an unexpected condition.' })
           expect(result.headers['cache-control']).toBe('no-store')

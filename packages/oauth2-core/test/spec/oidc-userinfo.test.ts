@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import { OAuth2TokenResponse, type GetUserInfo, type OAuth2Provider } from '@x/oauth2-core'
+import { OAuth2AuthorizationCodeBuilder, OAuth2TokenResponse, type GetUserInfo, type OAuth2Provider } from '@x/oauth2-core'
 import { codeFlowProvider, codeRequest, REDIRECT_URI, redirectParams, signInAndConsent, WEB_AUTH, WEB_CLIENT, type CodeFlowSetup } from '../fixtures/authorization.js'
-import { FORM, ISSUER, json, postToken } from '../fixtures/request.js'
+import { FORM, ISSUER, json, postToken, testClock } from '../fixtures/request.js'
 
 const USERINFO_URL = `${ISSUER}/oauth2/userinfo`
 
@@ -72,6 +72,23 @@ describe('OpenID Connect Core §5.3 UserInfo request and response', () => {
     })
     const body = json(await get(provider, { authorization: `Bearer ${await accessToken(provider, 'openid staff')}` }))
     expect(body).toEqual({ sub: 'user-alice', department: 'Wonderland' })
+  })
+
+  it('OIDC Core §5.4: releases for a scope named like an Object.prototype member (toString, __proto__, constructor) only the claims mapped to it, never a 500', async () => {
+    // The plain OAuth 2.0 builder without setScopes accepts any scope token.
+    const provider = OAuth2AuthorizationCodeBuilder.create()
+      .setIssuer(ISSUER)
+      .setClock(testClock().now)
+      .addClientAuthenticationMethod('client_secret_basic')
+      .findClient((id) => (id === WEB_CLIENT.client_id ? WEB_CLIENT : undefined))
+      .authorizationRoute((r) => r.authenticateUser(() => ({ sub: 'user-alice' })).consent(() => true))
+      .userInfo(() => CLAIMS)
+      .userInfoRoute((r) => r.setScopeClaims('__proto__', ['department']))
+      .build()
+    const token = await accessToken(provider, 'openid toString __proto__ constructor hasOwnProperty valueOf')
+    const result = await get(provider, { authorization: `Bearer ${token}` })
+    expect(result.status).toBe(200)
+    expect(json(result)).toEqual({ sub: 'user-alice', department: 'Wonderland' })
   })
 
   it('answers sub alone without a userInfo callback', async () => {
@@ -176,6 +193,40 @@ describe('OpenID Connect Core §5.3.3 and RFC 6750 §3 UserInfo errors', () => {
     const result = await provider.handle({ method: 'POST', url: USERINFO_URL, headers: { authorization: `Bearer ${token}`, 'content-type': FORM }, body: `access_token=${token}` })
     expect(result.status).toBe(400)
     expect(result.headers['www-authenticate']).toContain('error="invalid_request"')
+  })
+
+  it('RFC 6750 §2: refuses a token in the header and in a body that also repeats another field, with 400 invalid_request', async () => {
+    const { provider } = setup()
+    const token = await accessToken(provider)
+    const result = await provider.handle({ method: 'POST', url: USERINFO_URL, headers: { authorization: `Bearer ${token}`, 'content-type': FORM }, body: `x=1&x=2&access_token=${token}` })
+    expect(result.status).toBe(400)
+    expect(result.headers['www-authenticate']).toContain('error="invalid_request"')
+  })
+
+  it('RFC 6750 §2.1: answers a valid header token whatever unrelated fields the body repeats', async () => {
+    const { provider } = setup()
+    const token = await accessToken(provider)
+    for (const body of ['x=1&x=2', new URLSearchParams('x=1&x=2'), 'access_token=&access_token=']) {
+      const result = await provider.handle({ method: 'POST', url: USERINFO_URL, headers: { authorization: `Bearer ${token}`, 'content-type': FORM }, body })
+      expect(result.status).toBe(200)
+      expect(json(result)['sub']).toBe('user-alice')
+    }
+  })
+
+  it('RFC 6750 §3: refuses a body with a repeated parameter or over the size limit with invalid_request and a Bearer challenge', async () => {
+    const { provider } = setup()
+    const token = await accessToken(provider)
+    const post = (body: string, headers: Record<string, string> = {}) => provider.handle({ method: 'POST', url: USERINFO_URL, headers: { 'content-type': FORM, ...headers }, body })
+    const repeated = await post(`access_token=${token}&access_token=${token}`)
+    expect(repeated.status).toBe(400)
+    expect(json(repeated)['error']).toBe('invalid_request')
+    expect(repeated.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+", error="invalid_request", error_description="[^"]+"$/)
+    for (const headers of [{}, { authorization: `Bearer ${token}` }]) {
+      const large = await post(`access_token=${token}&pad=${'a'.repeat(70_000)}`, headers)
+      expect(large.status).toBe(413)
+      expect(json(large)['error']).toBe('invalid_request')
+      expect(large.headers['www-authenticate']).toContain('error="invalid_request"')
+    }
   })
 
   it('refuses a token in the query string with 400 invalid_request (RFC 6750 §2.3)', async () => {

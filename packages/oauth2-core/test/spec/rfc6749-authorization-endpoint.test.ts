@@ -123,6 +123,18 @@ describe('RFC 6749 §4.1.2.1 errors that must not be redirected', () => {
     expect(tokens.status).toBe(200)
   })
 
+  it('OIDC Core §3.1.2.1, RFC 6749 §4.1.2.1: shows an error page, without redirecting, for an OpenID request without the required redirect_uri, even with one URI registered', async () => {
+    const single = { ...WEB_CLIENT, redirect_uris: [REDIRECT_URI] }
+    const { provider } = codeFlowProvider({ clients: [single] })
+    for (const scope of ['openid', 'profile openid']) {
+      const { params } = await codeRequest(single, { scope })
+      delete params['redirect_uri']
+      const result = await authorize(provider, params)
+      expectErrorPage(result)
+      expect(result.body).toContain('Missing required parameter: redirect_uri.')
+    }
+  })
+
   it('shows an error page for a parameter sent twice (RFC 6749 §3.1)', async () => {
     const { provider } = codeFlowProvider()
     const { params } = await codeRequest()
@@ -231,12 +243,27 @@ describe('RFC 6749 §4.1.2.1 error response', () => {
     expect(result.headers['cache-control']).toBe('no-store')
   })
 
-  it('requires redirect_uri in an OpenID Connect request (OIDC Core §3.1.2.1)', async () => {
-    const single = { ...WEB_CLIENT, redirect_uris: [REDIRECT_URI] }
-    const { provider } = codeFlowProvider({ clients: [single] })
-    const { params } = await codeRequest(single, { scope: 'openid' })
-    delete params['redirect_uri']
-    expectErrorRedirect(await authorize(provider, params), 'invalid_request')
+  it('OIDC Core §3.1.3.7: redirects an OpenID request of a client registered for an id_token_signed_response_alg the provider does not sign with as unauthorized_client, before any code', async () => {
+    const ps256: ClientMetadata = { ...WEB_CLIENT, id_token_signed_response_alg: 'PS256' }
+    const kinds: StoreKind[] = []
+    class RecordingStore extends MemoryStore {
+      override set(kind: StoreKind, id: string, entry: StoredEntry, expiresAt: number) {
+        kinds.push(kind)
+        return super.set(kind, id, entry, expiresAt)
+      }
+    }
+    const store = new RecordingStore()
+    const { provider } = codeFlowProvider({ clients: [ps256], route: (r) => r.consent(() => true), builder: (b) => b.setStore(store) })
+    const { params } = await codeRequest(ps256, { scope: 'openid profile' })
+    const { params: response } = expectErrorRedirect(await authorize(provider, params), 'unauthorized_client')
+    expect(response['error_description']).toContain('id_token_signed_response_alg')
+    expect(response['state']).toBe('state-123')
+    // Not even after a sign-in (the form's POST is validated again).
+    expectErrorRedirect(await submit(provider, { ...params, oauth2_step: 'login', username: 'alice', password: 'wonderland' }, undefined), 'unauthorized_client')
+    expect(kinds).not.toContain('authorization_code')
+    // Without openid no ID token is signed: the request goes on.
+    const { params: plain } = await codeRequest(ps256, { scope: 'profile' })
+    expect(hiddenFields((await authorize(provider, plain)).body)['oauth2_step']).toBe('login')
   })
 
   it('redirects a malformed max_age or an unknown prompt value as invalid_request', async () => {
@@ -245,6 +272,75 @@ describe('RFC 6749 §4.1.2.1 error response', () => {
       const { params } = await codeRequest(WEB_CLIENT, extra)
       expectErrorRedirect(await authorize(provider, params), 'invalid_request')
     }
+  })
+})
+
+describe('RFC 6749 §4.1.2.1 server_error: a failure after the request is validated goes back to the client', () => {
+  const failure = () => new Error('session database down at /srv/app/db.ts:12')
+
+  it('RFC 6749 §4.1.2.1: redirects server_error, with state and iss, when findSession throws, and reports the error to onError only', async () => {
+    const onError = vi.fn()
+    const { provider } = codeFlowProvider({
+      route: (r) =>
+        r.findSession(() => {
+          throw failure()
+        }),
+      builder: (b) => b.onError(onError),
+    })
+    const { params } = await codeRequest()
+    const result = await authorize(provider, params)
+    expect(result.status).toBe(302)
+    const { base, params: response } = expectErrorRedirect(result, 'server_error')
+    expect(base).toBe(REDIRECT_URI)
+    expect(response['state']).toBe('state-123')
+    expect(result.headers['location']).not.toContain('database')
+    expect(result.headers['cache-control']).toBe('no-store')
+    expect(onError).toHaveBeenCalledTimes(1)
+    expect(String(onError.mock.calls[0]![0])).toContain('session database down')
+  })
+
+  it('RFC 6749 §4.1.2.1: redirects server_error with 303 when the consent callback throws after the sign-in POST, and as a form in form_post mode', async () => {
+    const onError = vi.fn()
+    const { provider } = codeFlowProvider({
+      route: (r) =>
+        r.consent(() => {
+          throw failure()
+        }),
+      builder: (b) => b.onError(onError),
+    })
+    const { params } = await codeRequest()
+    const result = await signInAndConsent(provider, params)
+    expect(result.status).toBe(303)
+    expect(expectErrorRedirect(result, 'server_error').params['state']).toBe('state-123')
+    const { params: formPost } = await codeRequest(WEB_CLIENT, { response_mode: 'form_post' })
+    const login = await authorize(provider, formPost)
+    const page = await submit(provider, { ...hiddenFields(login.body), username: 'alice', password: 'wonderland' }, cookieOf(login))
+    expect(page.status).toBe(200)
+    expect(hiddenFields(page.body)).toMatchObject({ error: 'server_error', state: 'state-123', iss: ISSUER })
+    expect(page.body).not.toContain('database')
+    expect(onError).toHaveBeenCalledTimes(2)
+  })
+
+  it('RFC 6749 §4.1.2.1: redirects server_error, without calling it again, when finalizeAuthorization throws', async () => {
+    const finalize = vi.fn(() => {
+      throw failure()
+    })
+    const onError = vi.fn()
+    const { provider } = codeFlowProvider({ route: (r) => r.consent(() => true).finalizeAuthorization(finalize), builder: (b) => b.onError(onError) })
+    const result = await signInAndConsent(provider, (await codeRequest()).params)
+    expectErrorRedirect(result, 'server_error')
+    expect(finalize).toHaveBeenCalledTimes(1)
+    expect(onError).toHaveBeenCalledTimes(1)
+  })
+
+  it('RFC 6749 §4.1.2.1: still answers a generic 500, never a redirect, when the client lookup throws (no trusted redirect URI yet)', async () => {
+    const onError = vi.fn()
+    const { provider } = codeFlowProvider({ builder: (b) => b.findClient(() => { throw failure() }).onError(onError) })
+    const result = await authorize(provider, (await codeRequest()).params)
+    expect(result.status).toBe(500)
+    expect(result.headers['location']).toBeUndefined()
+    expect(result.body).not.toContain('database')
+    expect(onError).toHaveBeenCalledTimes(1)
   })
 })
 
@@ -432,6 +528,22 @@ describe('sign-in and consent pages: CSRF, escaping and security headers (RFC 67
     // The browser gets the values back intact.
     expect(hiddenFields(page.body)['state']).toBe(evil)
     expect(page.body).toContain(`value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" autocomplete="username"`)
+  })
+
+  it('shows a scope named like an Object.prototype member (toString, constructor) by its name alone on the consent page, with no inherited description', async () => {
+    // The plain OAuth 2.0 builder without setScopes accepts any scope token.
+    const provider = OAuth2AuthorizationCodeBuilder.create()
+      .setIssuer(ISSUER)
+      .findClient((id) => (id === WEB_CLIENT.client_id ? WEB_CLIENT : undefined))
+      .authorizationRoute((r) => r.authenticateUser(() => ({ sub: 'user-alice' })))
+      .build()
+    const { params } = await codeRequest(WEB_CLIENT, { scope: 'toString constructor __proto__' })
+    const page = await authorize(provider, params)
+    const consent = await submit(provider, { ...hiddenFields(page.body), username: 'alice', password: 'wonderland' }, cookieOf(page))
+    expect(hiddenFields(consent.body)['oauth2_step']).toBe('consent')
+    expect(consent.body).toContain('<li><code>toString</code></li>')
+    expect(consent.body).toContain('<li><code>constructor</code></li>')
+    expect(consent.body).not.toContain('native code')
   })
 
   it('answers access_denied, with state, when the user denies consent', async () => {

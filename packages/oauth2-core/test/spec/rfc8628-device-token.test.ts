@@ -6,6 +6,8 @@ import {
   type ClientMetadata,
   type GenerateToken,
   type OAuth2DeviceAuthTokenParams,
+  type StoreKind,
+  type StoredEntry,
 } from '@x/oauth2-core'
 import {
   approve,
@@ -187,6 +189,36 @@ describe('RFC 8628 §3.5 device access token response', () => {
     const results = await Promise.all([poll(provider, device_code), poll(provider, device_code), poll(provider, device_code)])
     expect(results.filter((r) => r.status === 200)).toHaveLength(1)
     expect(results.filter((r) => r.json['error'] === 'invalid_grant')).toHaveLength(2)
+  })
+
+  it('RFC 8628 §3.5: keeps the approval when the tokens cannot be written: the next poll gets them', async () => {
+    /** A store whose first access-token write fails, as a store that is briefly down. */
+    class FlakyStore extends MemoryStore {
+      failures = 1
+      override set(kind: StoreKind, id: string, entry: StoredEntry, expiresAt: number) {
+        if (kind === 'access_token' && this.failures > 0) {
+          this.failures--
+          return Promise.reject(new Error('store unavailable'))
+        }
+        return super.set(kind, id, entry, expiresAt)
+      }
+    }
+    const clock = testClock()
+    const errors: unknown[] = []
+    const { provider } = setup({ clock, store: new FlakyStore({ now: clock.now }), configure: (b) => b.onError((error) => errors.push(error)) })
+    const { device_code, user_code, interval } = await startDevice(provider, { client_id: 'tv', scope: 'profile offline_access' })
+    await approve(provider, user_code)
+    const failed = await poll(provider, device_code)
+    expect(failed.status).toBe(500)
+    expect(failed.json['error']).toBe('server_error')
+    expect(errors).toHaveLength(1)
+    clock.advance(interval * 1000)
+    const retried = await poll(provider, device_code)
+    expect(retried.status).toBe(200)
+    expect(typeof retried.json['refresh_token']).toBe('string')
+    // Single use still holds once the tokens were delivered.
+    clock.advance(interval * 1000)
+    expect((await poll(provider, device_code)).json['error']).toBe('invalid_grant')
   })
 
   it('issues the scopes the user granted, not more', async () => {

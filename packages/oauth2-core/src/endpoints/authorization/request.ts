@@ -5,7 +5,10 @@ import type { CodeChallengeMethod } from '../../internal/pkce.js'
 import { authorizationRequestSchema, clientIdSchema, redirectUriSchema, stateSchema } from '../../schemas/authorization-request.js'
 import { scopeTokens } from '../../schemas/common.js'
 import type { ProviderRuntime } from '../endpoint.js'
+import { SIGNING_ALGORITHMS } from '../../tokens/key-store.js'
+import { idTokenAlgorithm } from '../../tokens/issue-tokens.js'
 import { checkScope } from '../token.js'
+import { verifyIdTokenHint } from './id-token-hint.js'
 import { matchesRegisteredRedirectUri } from './redirect-uri.js'
 import type { AuthorizationEndpointSettings, OAuth2ACAuthorizationParams, ResponseMode } from './types.js'
 
@@ -22,6 +25,7 @@ const CARRIED = [
   'prompt',
   'max_age',
   'login_hint',
+  'id_token_hint',
   'response_mode',
 ] as const
 
@@ -96,8 +100,10 @@ export async function validateAuthorizationRequest(
     }
     redirectUri = parsed.output
   } else {
-    // RFC 6749 §3.1.2.3: optional only when exactly one redirect URI is registered.
-    if (registered.length !== 1) return page(400, 'invalid_request', 'Missing required parameter: redirect_uri.')
+    // RFC 6749 §3.1.2.3: optional only when exactly one redirect URI is registered. OIDC Core
+    // §3.1.2.1 makes it REQUIRED in an OpenID request, and RFC 6749 §4.1.2.1 forbids redirecting a
+    // request that fails for a missing redirection URI: an error page, even with one registered.
+    if (registered.length !== 1 || scopeTokens(raw['scope']).includes('openid')) return page(400, 'invalid_request', 'Missing required parameter: redirect_uri.')
     redirectUri = registered[0]!
   }
 
@@ -136,8 +142,12 @@ export async function validateAuthorizationRequest(
     const e = error as { error?: string; description?: string }
     return fail(e.error ?? 'invalid_scope', e.description ?? 'The requested scope is invalid.')
   }
-  // OIDC Core §3.1.2.1: redirect_uri is REQUIRED in an OpenID Connect request.
-  if (scopes.includes('openid') && !redirectUriGiven) return fail('invalid_request', 'Missing required parameter: redirect_uri.')
+  // OIDC Core §3.1.3.7: the ID token will be signed with the client's registered algorithm; one this
+  // provider does not sign with is refused now, before a code is issued that could not be redeemed.
+  const openid = scopes.includes('openid')
+  if (openid && (flow.oidc || 'openid' in flow.scopes) && !signsIdTokensFor(client)) {
+    return fail('unauthorized_client', `The client registered an id_token_signed_response_alg this provider does not sign with (${SIGNING_ALGORITHMS.join(', ')}).`)
+  }
 
   // PKCE (RFC 7636 §4.3, §4.4.1; RFC 9700 §2.1.1).
   let codeChallengeMethod: CodeChallengeMethod | undefined
@@ -166,6 +176,13 @@ export async function validateAuthorizationRequest(
     if (prompt.includes('none') && prompt.length > 1) return fail('invalid_request', 'prompt=none cannot be combined with other values.')
   }
   const maxAge = p.max_age === undefined ? undefined : Number(p.max_age)
+  // OIDC Core §3.1.2.1 id_token_hint: an ID token this provider issued to this client (last: it is
+  // the one check that verifies a signature). Outside an OpenID request it is an unknown parameter.
+  let idTokenHintSubject: string | undefined
+  if (openid && raw['id_token_hint'] !== undefined) {
+    idTokenHintSubject = await verifyIdTokenHint(raw['id_token_hint'], clientId, runtime)
+    if (idTokenHintSubject === undefined) return fail('invalid_request', 'The id_token_hint is not an ID token this provider issued to this client.')
+  }
 
   const params: OAuth2ACAuthorizationParams = {
     clientId,
@@ -181,11 +198,21 @@ export async function validateAuthorizationRequest(
     ...(prompt !== undefined ? { prompt } : {}),
     ...(maxAge !== undefined ? { maxAge } : {}),
     ...(p.login_hint !== undefined ? { loginHint: p.login_hint } : {}),
+    ...(idTokenHintSubject !== undefined ? { idTokenHintSubject } : {}),
     ...(client !== undefined ? { client } : {}),
   }
   const carry: Record<string, string> = {}
   for (const name of CARRIED) if (raw[name] !== undefined) carry[name] = raw[name]!
   return { type: 'valid', target, request: { params, carry, redirectUriGiven, client } }
+}
+
+/** Whether the provider signs with the client's registered `id_token_signed_response_alg` (RS256 when none). */
+function signsIdTokensFor(client: ClientMetadata | undefined): boolean {
+  try {
+    return (SIGNING_ALGORITHMS as readonly string[]).includes(idTokenAlgorithm(client?.id_token_signed_response_alg))
+  } catch {
+    return false
+  }
 }
 
 function page(status: number, error: string, description: string): AuthorizationRequestValidation {

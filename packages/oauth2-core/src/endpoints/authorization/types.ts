@@ -34,6 +34,11 @@ export interface OAuth2ACAuthorizationParams {
   maxAge?: number
   /** OIDC `login_hint`. */
   loginHint?: string
+  /**
+   * OIDC `id_token_hint`: the `sub` of the verified ID token. A session of another user does not
+   * count as signed in (`prompt=none` gets `login_required`; otherwise the sign-in page is shown).
+   */
+  idTokenHintSubject?: string
   responseMode: ResponseMode
   /** The registered client, when a client lookup is configured. */
   client?: ClientMetadata
