@@ -1,3 +1,4 @@
+import { checkCallbackResult } from '../internal/callback-result.js'
 import type { OAuth2Result } from '../types.js'
 import { rawHtml, SafeHtml } from './html.js'
 import type { PageRenderResult } from './types.js'
@@ -51,26 +52,21 @@ export function htmlPage(document: SafeHtml | string, options: HtmlPageOptions):
 
 /**
  * Turns what a renderer returned into the result to send: an HTML string gets {@link htmlPage}; a
- * full result keeps its own headers, but always gets `X-Frame-Options: DENY`,
+ * full result is checked (`checkCallbackResult`: a status from 200 to 599, RFC 9110 header names and
+ * values, else a `TypeError`) and keeps its own headers, but always gets `X-Frame-Options: DENY`,
  * `Cache-Control: no-store`, the CSRF cookie, and `frame-ancestors 'none'` added to its CSP (or the
  * core's CSP when it has none).
  */
 export function renderPage(rendered: PageRenderResult, options: HtmlPageOptions): OAuth2Result {
   if (typeof rendered === 'string') return htmlPage(rawHtml(rendered), options)
-  if (
-    typeof rendered !== 'object' || rendered === null ||
-    typeof rendered.status !== 'number' || typeof rendered.body !== 'string' ||
-    typeof rendered.headers !== 'object' || rendered.headers === null
-  ) {
-    throw new TypeError('A page renderer must return an HTML string or a { status, headers, body } result.')
-  }
-  const theirs: Record<string, string> = {}
-  for (const [name, value] of Object.entries(rendered.headers)) if (typeof value === 'string') theirs[name.toLowerCase()] = value
+  // A status or header the HTTP layer refuses would throw in the adapter, which sends the exception's
+  // text: refused here instead, it becomes the generic server_error and goes to onError.
+  const { status, headers: theirs, body } = checkCallbackResult(rendered, 'A page renderer')
   const policy = theirs['content-security-policy']
   // RFC 9700 §4.16: a renderer's own policy keeps everything but a frame-ancestors that would allow framing.
   const csp = policy === undefined ? contentSecurityPolicy(options) : forbidFraming(policy)
   return {
-    status: rendered.status,
+    status,
     headers: {
       'content-type': 'text/html; charset=utf-8',
       ...PAGE_SECURITY_HEADERS,
@@ -80,7 +76,7 @@ export function renderPage(rendered: PageRenderResult, options: HtmlPageOptions)
       'cache-control': 'no-store',
       ...(options.setCookie !== undefined ? { 'set-cookie': options.setCookie } : {}),
     },
-    body: rendered.body,
+    body,
   }
 }
 

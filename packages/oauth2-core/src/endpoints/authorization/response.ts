@@ -1,6 +1,7 @@
 import { NO_STORE_HEADERS } from '../../errors/to-result.js'
 import { defaultErrorPage, defaultFormPostPage } from '../../interaction/default-pages.js'
 import { formActionSource, htmlPage, renderPage, withPageSecurity } from '../../interaction/page.js'
+import { checkCallbackResult } from '../../internal/callback-result.js'
 import { randomToken } from '../../internal/random.js'
 import type { OAuth2Result } from '../../types.js'
 import type { EndpointRequest } from '../endpoint.js'
@@ -53,12 +54,11 @@ export async function respondToClient(
     }
     const custom = await settings.finalizeAuthorization(context, params, req.request)
     if (custom !== null && custom !== undefined) {
-      if (typeof custom !== 'object' || typeof custom.status !== 'number' || typeof custom.body !== 'string' || typeof custom.headers !== 'object') {
-        throw new TypeError('finalizeAuthorization must return a { status, headers, body } result, or null for the default.')
-      }
+      // Checked before the HTTP layer sees it: a status or header it refuses becomes the server_error redirect.
+      const checked = checkCallbackResult(custom, 'finalizeAuthorization')
       // The response carries a code: it must never be cached (RFC 6749 §10.5 keeps codes short-lived
       // and private), and a page of it never framed (RFC 9700 §4.16).
-      return { ...custom, headers: withPageSecurity(custom.headers) }
+      return { ...checked, headers: withPageSecurity(checked.headers) }
     }
   }
 
