@@ -1,4 +1,6 @@
+import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
+import { connect } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { serveProvider } from './doc-examples/custom-adapter.js'
@@ -61,5 +63,24 @@ describe('docs/custom-adapter.md: a node:http adapter on @x/oauth2-core/adapter'
     expect(refused.status).toBe(413)
     expect(await refused.json()).toEqual({ error: 'invalid_request', error_description: 'The request body is too large.' })
     expect((await postToken(url)).status).toBe(200)
+  })
+
+  it('survives a client that goes away mid-body: readBody rejects, the example closes the connection', async () => {
+    const url = new URL(await listen())
+    const rejections: unknown[] = []
+    const onRejection = (reason: unknown) => rejections.push(reason)
+    process.on('unhandledRejection', onRejection)
+    try {
+      const socket = connect(Number(url.port), url.hostname)
+      await once(socket, 'connect')
+      socket.write(`POST /oauth2/token HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: ${FORM}\r\nContent-Length: 100\r\n\r\ngrant_type=`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      socket.destroy()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(rejections).toEqual([])
+      expect((await fetch(`${url.origin}/oauth2/keys`)).status).toBe(200)
+    } finally {
+      process.off('unhandledRejection', onRejection)
+    }
   })
 })

@@ -54,8 +54,19 @@ export function expressOAuth2(provider: OAuth2Provider, options: ExpressOAuth2Op
     if (req.readableDidRead || req.readableEnded) {
       return next(new Error('expressOAuth2: the request body was already read, probably by a body parser. Mount expressOAuth2() before express.urlencoded() and other body parsers.'))
     }
-    const body = await readBody(req, { limit, contentLength: req.headers['content-length'] })
-    if (body === TOO_LARGE) return sendResult(res, bodyTooLargeResult())
+    let body: string | undefined
+    // A GET or HEAD request has no body (Fetch builds its Request with none): it is neither read nor capped.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      let read: string | typeof TOO_LARGE
+      try {
+        read = await readBody(req, { limit, contentLength: req.headers['content-length'] })
+      } catch {
+        // The body's source failed: the client went away mid-body (aborted, reset). No one is left to answer.
+        return void res.destroy()
+      }
+      if (read === TOO_LARGE) return sendResult(res, bodyTooLargeResult())
+      body = read
+    }
     // req.ip is the socket's address unless the app trusts a proxy ('trust proxy'), then the client's.
     sendResult(res, await provider.handle({ method: req.method, url, headers: req.rawHeaders, body, clientAddress: req.ip }))
   }

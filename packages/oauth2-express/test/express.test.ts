@@ -1,6 +1,8 @@
 import { request as httpRequest } from 'node:http'
+import { connect } from 'node:net'
 import express, { type ErrorRequestHandler } from 'express'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { OAuth2Result } from '@x/oauth2-core'
 import { CONTRACT_BASIC as BASIC, CONTRACT_GRANT as GRANT, createTestProvider, FORM, postStreamedTokenRequest } from '@x/oauth2-testkit'
 import { expressOAuth2, requireAccessToken } from '@x/oauth2-express'
 import { serve } from './serve.js'
@@ -103,6 +105,84 @@ describe('expressOAuth2: mounting', () => {
       req.end(GRANT)
     })
     expect(status).toBe(401)
+  })
+})
+
+describe('expressOAuth2: requests and results that cannot be served as they are', () => {
+  /** An error handler after the middleware that records what reaches it. */
+  function recordErrors(app: express.Express): unknown[] {
+    const errors: unknown[] = []
+    const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+      errors.push(error)
+      res.status(500).end()
+    }
+    app.use(onError)
+    return errors
+  }
+
+  it('destroys the connection of a client that goes away mid-body, without calling next(error)', async () => {
+    const { provider } = createTestProvider()
+    const app = express()
+    let closed!: Promise<void>
+    app.use((_req, res, next) => {
+      closed = new Promise((resolve) => res.on('close', resolve))
+      next()
+    })
+    app.use(expressOAuth2(provider))
+    const errors = recordErrors(app)
+    const { url } = await start(app)
+    const socket = connect(Number(new URL(url).port), '127.0.0.1')
+    socket.on('error', () => {})
+    socket.write(`POST /oauth2/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${FORM}\r\nContent-Length: 100\r\n\r\ngrant_type`)
+    await vi.waitFor(() => expect(closed).toBeDefined())
+    socket.destroy()
+    await closed
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(errors).toEqual([])
+    expect((await postToken(`${url}/oauth2/token`)).status).toBe(200)
+  })
+
+  const unwritable: Array<[string, OAuth2Result]> = [
+    ['a header value beyond Latin-1', { status: 400, headers: { 'content-type': 'text/html; charset=utf-8', 'x-note': 'caf\u00e9 \u2615' }, body: '<p>error</p>' }],
+    ['a header value with CR LF', { status: 400, headers: { 'x-note': 'a\r\nset-cookie: evil=1' }, body: '<p>error</p>' }],
+    ['a header name that is no token', { status: 400, headers: { 'bad name': 'x' }, body: '<p>error</p>' }],
+    ['a status out of range', { status: 1000, headers: {}, body: '<p>error</p>' }],
+  ]
+  it.each(unwritable)('answers the core\'s generic 500 server_error, not the exception, to a result with %s', async (_name, result) => {
+    const { provider } = createTestProvider()
+    vi.spyOn(provider, 'handle').mockResolvedValue(result)
+    const app = express()
+    app.use(expressOAuth2(provider))
+    const errors = recordErrors(app)
+    const { url } = await start(app)
+    const response = await fetch(`${url}/oauth2/keys`)
+    expect(response.status).toBe(500)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8')
+    expect(response.headers.get('x-note')).toBeNull()
+    expect(await response.json()).toEqual({ error: 'server_error', error_description: 'The authorization server encountered an unexpected condition.' })
+    expect(errors).toEqual([])
+  })
+
+  it('neither reads nor caps the body of a GET or HEAD request: the core answers it', async () => {
+    const { provider } = createTestProvider()
+    const handle = vi.spyOn(provider, 'handle')
+    const app = express()
+    app.use(expressOAuth2(provider))
+    const { url } = await start(app)
+    const send = (method: string, path: string) =>
+      new Promise<number>((resolve, reject) => {
+        // Content-Length set: node:http frames no body of a GET or HEAD on its own.
+        const req = httpRequest(`${url}${path}`, { method, headers: { 'content-type': FORM, 'content-length': '70000' } }, (res) => {
+          res.resume()
+          resolve(res.statusCode!)
+        })
+        req.on('error', reject)
+        req.end('a'.repeat(70_000))
+      })
+    expect(await send('GET', '/oauth2/keys')).toBe(200)
+    expect(await send('HEAD', '/oauth2/keys')).toBe(200)
+    expect(handle.mock.calls.map(([request]) => request.body)).toEqual([undefined, undefined])
   })
 })
 

@@ -8,8 +8,8 @@ import type { IncomingMessage } from 'node:http'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { bodyTooLargeResult, type OAuth2Provider, type ValidAccessToken } from '@x/oauth2-core'
-import { readBody, requestPathname, resolveBodyLimit, TOO_LARGE } from '@x/oauth2-core/adapter'
-import { sendResult } from './send-result.js'
+import { readBody, requestPathname, resolveBodyLimit, serverErrorResult, TOO_LARGE } from '@x/oauth2-core/adapter'
+import { sendResult, sendResultOrServerError as send } from './send-result.js'
 import { toOAuth2Request } from './to-request.js'
 import type { RequireAccessTokenOptions } from './resource.js'
 
@@ -36,9 +36,17 @@ export interface FastifyOAuth2Options {
 // The default body cap (64 KiB) is the core's, the same in every adapter.
 export { DEFAULT_BODY_LIMIT } from '@x/oauth2-core/adapter'
 
+/** What Node and Fastify throw for a response they refuse to write: a header name, a header value, a status. */
+const UNWRITABLE = new Set(['ERR_INVALID_HTTP_TOKEN', 'ERR_INVALID_CHAR', 'ERR_HTTP_INVALID_HEADER_VALUE', 'ERR_HTTP_INVALID_STATUS_CODE', 'FST_ERR_BAD_STATUS_CODE'])
+
+/** Marks a body whose source failed: the client went away mid-body (aborted, reset), and needs no answer. */
+const UNREADABLE: unique symbol = Symbol('body unreadable')
+const unreadable = (): typeof UNREADABLE => UNREADABLE
+
 const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provider, bodyLimit }) => {
   const limit = resolveBodyLimit(bodyLimit, 'fastifyOAuth2')
-  const read = (payload: IncomingMessage, request: FastifyRequest) => readBody(payload, { limit, contentLength: request.headers['content-length'] })
+  const read = (payload: IncomingMessage, request: FastifyRequest) =>
+    readBody(payload, { limit, contentLength: request.headers['content-length'] }).then(undefined, unreadable)
   // Scoped to this plugin: its routes read every body raw (RFC 6749 §3.2: duplicates must be seen),
   // and the application's own parsers stay as they are.
   fastify.removeAllContentTypeParsers()
@@ -51,6 +59,12 @@ const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provi
 
   /** Hands the provider's answer to Fastify; settles once it has, and never rejects. */
   function handle(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<void> {
+    if (body === UNREADABLE) {
+      // No one is left to answer: end the request here, without Fastify's error handler logging a 500.
+      reply.hijack()
+      reply.raw.destroy()
+      return Promise.resolve()
+    }
     if (body === TOO_LARGE) {
       // A path Fastify matched loosely (a percent-encoded letter, ...) that the provider does not
       // serve is the framework's to answer, whatever its body.
@@ -63,9 +77,10 @@ const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provi
       .then((result) => {
         // A path Fastify matched loosely (ignoreTrailingSlash, ...) that the provider does not serve.
         if (result.status === 404 && result.body === '') reply.callNotFound()
-        else sendResult(reply, result)
+        else send(reply, result)
       })
       .catch((error: unknown) => {
+        // Fastify's own failure (callNotFound): its error handlers decide.
         reply.send(error)
       })
   }
@@ -73,7 +88,14 @@ const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provi
   // Fastify answers a Content-Type it cannot parse with its own 415 before any parser runs; the
   // core decides what such a token request gets (400 invalid_request), as it does everywhere else.
   fastify.setErrorHandler(async (error, request, reply) => {
-    if ((error as { code?: string }).code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') throw error
+    const code = (error as { code?: string }).code
+    if (code !== undefined && UNWRITABLE.has(code) && !reply.raw.headersSent) {
+      // A result Node refused to write once an application's async onSend hook let it through (a
+      // synchronous refusal is caught in send()): the generic 500, without the refused headers.
+      for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name)
+      return sendResult(reply, serverErrorResult())
+    }
+    if (code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') throw error
     await handle(request, reply, await read(request.raw, request))
     return reply
   })

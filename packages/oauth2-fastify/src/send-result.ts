@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify'
 import type { OAuth2Result } from '@x/oauth2-core'
+import { serverErrorResult } from '@x/oauth2-core/adapter'
 
 /**
  * A `type/subtype; charset=...` value Fastify sends a string body with as it is: one it cannot parse
@@ -19,6 +20,25 @@ export function sendResult(reply: FastifyReply, result: OAuth2Result): FastifyRe
   if (result.body === '') return reply.send()
   const contentType = result.headers['content-type']
   return reply.send(contentType !== undefined && isKept(contentType) ? result.body : Buffer.from(result.body))
+}
+
+/**
+ * {@link sendResult}, with a safety net: a result Node refuses to write (a status out of range, a
+ * header name that is no token, a value with CR, LF or a character beyond Latin-1, as a user's page
+ * renderer may return) is answered with the core's generic 500 `server_error`, never with the
+ * exception's text; if the headers already left, the connection is destroyed. (A refusal that comes
+ * later, after an application's async onSend hook, reaches the plugin's error handler instead.)
+ */
+export function sendResultOrServerError(reply: FastifyReply, result: OAuth2Result): void {
+  try {
+    sendResult(reply, result)
+  } catch {
+    if (reply.raw.headersSent) return void reply.raw.destroy()
+    // The refused result's headers, and the length Fastify computed for its body.
+    for (const name of Object.keys(result.headers)) reply.removeHeader(name)
+    reply.removeHeader('content-length')
+    sendResult(reply, serverErrorResult())
+  }
 }
 
 /** The core answers with a handful of content types: each is tested once (up to 32 kept). */

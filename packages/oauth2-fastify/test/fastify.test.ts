@@ -1,7 +1,9 @@
 import http from 'node:http'
+import { connect } from 'node:net'
 import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { OAuth2Result } from '@x/oauth2-core'
 import { CONTRACT_BASIC as BASIC, CONTRACT_GRANT as GRANT, createTestProvider, FORM, PASS_THROUGH_BODY, postStreamedTokenRequest } from '@x/oauth2-testkit'
 import { fastifyOAuth2, fastifyOAuth2Resource } from '@x/oauth2-fastify'
 
@@ -188,6 +190,94 @@ describe('fastifyOAuth2: encapsulation', () => {
     expect(twice.status).toBe(401)
     expect(JSON.parse(twice.body).error).toBe('invalid_client')
     expect(await send(BASIC)).toEqual({ status: 200, body: TOKEN_BODY })
+  })
+})
+
+describe('fastifyOAuth2: requests and results that cannot be served as they are', () => {
+  it('destroys the connection of a client that goes away mid-body, with no error logged', async () => {
+    const { provider } = createTestProvider()
+    const { lines, stream } = logLines()
+    const app = track(Fastify({ logger: { level: 'info', stream } }))
+    let closed: Promise<void> | undefined
+    app.addHook('onRequest', async (_request, reply) => {
+      closed = new Promise((resolve) => reply.raw.on('close', resolve))
+    })
+    await app.register(fastifyOAuth2, { provider })
+    const url = new URL(await app.listen({ port: 0, host: '127.0.0.1' }))
+    const socket = connect(Number(url.port), '127.0.0.1')
+    socket.on('error', () => {})
+    socket.write(`POST /oauth2/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${FORM}\r\nContent-Length: 100\r\n\r\ngrant_type`)
+    await vi.waitFor(() => expect(closed).toBeDefined())
+    socket.destroy()
+    await closed
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(lines.filter((line) => line.level >= 40)).toEqual([])
+    const again = await fetch(`${url.origin}/oauth2/token`, { method: 'POST', headers: { 'content-type': FORM, authorization: BASIC }, body: GRANT })
+    expect(await again.text()).toBe(TOKEN_BODY)
+  })
+
+  const unwritable: Array<[string, OAuth2Result]> = [
+    ['a header value beyond Latin-1', { status: 400, headers: { 'content-type': 'text/html; charset=utf-8', 'x-note': 'caf\u00e9 \u2615' }, body: '<p>error</p>' }],
+    ['a header value with CR LF', { status: 400, headers: { 'x-note': 'a\r\nset-cookie: evil=1' }, body: '<p>error</p>' }],
+    ['a header name that is no token', { status: 400, headers: { 'bad name': 'x' }, body: '<p>error</p>' }],
+    ['a status out of range', { status: 1000, headers: {}, body: '<p>error</p>' }],
+  ]
+  for (const hook of ['', ' behind an async onSend hook of the application']) {
+    it.each(unwritable)(`answers the core's generic 500 server_error, not the exception, to a result with %s${hook}`, async (_name, result) => {
+      const { provider } = createTestProvider()
+      vi.spyOn(provider, 'handle').mockResolvedValue(result)
+      const app = track(Fastify())
+      if (hook !== '') app.addHook('onSend', async (_request, _reply, payload) => payload)
+      await app.register(fastifyOAuth2, { provider })
+      const response = await app.inject('/oauth2/keys')
+      expect(response.statusCode).toBe(500)
+      expect(response.headers['cache-control']).toBe('no-store')
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8')
+      expect(response.headers['x-note']).toBeUndefined()
+      expect(response.json()).toEqual({ error: 'server_error', error_description: 'The authorization server encountered an unexpected condition.' })
+    })
+  }
+})
+
+describe('fastifyOAuth2: the methods and paths Fastify routes', () => {
+  async function app(addMethod?: string) {
+    const { provider } = createTestProvider()
+    const fastify = track(Fastify())
+    if (addMethod !== undefined) fastify.addHttpMethod(addMethod)
+    fastify.setNotFoundHandler((_request, reply) => reply.code(404).send(PASS_THROUGH_BODY))
+    await fastify.register(fastifyOAuth2, { provider })
+    return fastify
+  }
+
+  it('hands every method Fastify supports to the core, which answers a wrong one with 405 and Allow', async () => {
+    const fastify = await app()
+    for (const method of ['GET', 'PUT', 'DELETE', 'PATCH', 'TRACE'] as const) {
+      const response = await fastify.inject({ method, url: '/oauth2/token' })
+      expect([method, response.statusCode, response.headers['allow']]).toEqual([method, 405, 'POST'])
+    }
+  })
+
+  it('leaves a method Fastify does not support (PROPFIND) to the not-found handler, unless the app adds it first', async () => {
+    const plain = await app()
+    const unknown = await plain.inject({ method: 'PROPFIND' as 'GET', url: '/oauth2/token' })
+    expect([unknown.statusCode, unknown.body]).toEqual([404, PASS_THROUGH_BODY])
+    const added = await (await app('PROPFIND')).inject({ method: 'PROPFIND' as 'GET', url: '/oauth2/token' })
+    expect([added.statusCode, added.headers['allow']]).toEqual([405, 'POST'])
+  })
+
+  it('leaves a path with dot segments (/oauth2/./token), which its router does not match, to the not-found handler', async () => {
+    const url = new URL(await (await app()).listen({ port: 0, host: '127.0.0.1' }))
+    // On a real socket: fetch and fastify.inject resolve dot segments before sending.
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request({ host: url.hostname, port: url.port, path: '/oauth2/./token', method: 'POST', headers: { 'content-type': FORM, authorization: BASIC } })
+      request.on('response', (response) => {
+        response.resume()
+        resolve(response.statusCode!)
+      })
+      request.on('error', reject)
+      request.end(GRANT)
+    })
+    expect(status).toBe(404)
   })
 })
 

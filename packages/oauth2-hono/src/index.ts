@@ -7,8 +7,8 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyTooLargeResult, type AuthenticateResourceOptions, type OAuth2Provider, type OAuth2Result, type ValidAccessToken } from '@x/oauth2-core'
-import { resolveBodyLimit, TOO_LARGE } from '@x/oauth2-core/adapter'
-import { readRequestBody } from './read-body.js'
+import { isSendableResult, resolveBodyLimit, serverErrorResult, TOO_LARGE } from '@x/oauth2-core/adapter'
+import { readRequestBody, UNREADABLE } from './read-body.js'
 
 /** The context variables {@link requireAccessToken} sets: `c.var.oauth2` is the verified token. */
 export interface OAuth2Variables {
@@ -26,7 +26,9 @@ export interface HonoOAuth2Options {
   bodyLimit?: number
   /**
    * The client's network address, which no Web API carries: e.g. `(c) => getConnInfo(c).remote.address`
-   * with `hono/conninfo` for your runtime. Used by the device flow's per-address rate limit.
+   * with `hono/conninfo` for your runtime. Used by the device flow's per-address rate limit. One
+   * that throws (`getConnInfo` of @hono/node-server does under `app.request()`, which has no socket)
+   * means the address is unknown: the core gets `undefined`.
    */
   getClientAddress?: (c: Context) => string | undefined
 }
@@ -52,15 +54,27 @@ export { DEFAULT_BODY_LIMIT } from '@x/oauth2-core/adapter'
  */
 export function honoOAuth2(provider: OAuth2Provider, options: HonoOAuth2Options = {}): Hono {
   const limit = resolveBodyLimit(options.bodyLimit, 'honoOAuth2')
+  const { getClientAddress } = options
   const app = new Hono()
   app.use('*', async (c, next) => {
     if (!provider.hasRoute(new URL(c.req.url).pathname)) return next()
     const body = await readRequestBody(c.req.raw, limit)
+    // The client went away mid-body: whatever is answered, no one reads it (no 500 logged by onError).
+    if (body === UNREADABLE) return new Response(null, { status: 400 })
     if (body === TOO_LARGE) return toResponse(bodyTooLargeResult())
-    const clientAddress = options.getClientAddress?.(c)
+    const clientAddress = getClientAddress === undefined ? undefined : addressOf(c, getClientAddress)
     return toResponse(await provider.handle({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body, clientAddress }))
   })
   return app
+}
+
+/** The application's `getClientAddress`, a throw meaning "unknown": the address only feeds a rate limit. */
+function addressOf(c: Context, getClientAddress: (c: Context) => string | undefined): string | undefined {
+  try {
+    return getClientAddress(c)
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -83,7 +97,22 @@ export function requireAccessToken(provider: OAuth2Provider, options: RequireAcc
   }
 }
 
-/** A core result as a Web `Response`, byte for byte: an empty body stays bodiless (no default content type). */
+/**
+ * A core result as a Web `Response`, byte for byte: an empty body stays bodiless (no default content
+ * type). A result no runtime can send (a status outside 200-599, a header name that is no token, a
+ * value with CR, LF, another control character or a character beyond Latin-1: never what the core
+ * hands over, which checks what user callbacks return, but a provider of your own could) becomes the core's generic 500 `server_error` instead, never the exception's
+ * text. Checked here, not only by the `Response` constructor: @hono/node-server's own `Response`
+ * checks nothing, and Node's refusal would come after this adapter, answered with its message.
+ */
 function toResponse(result: OAuth2Result): Response {
-  return new Response(result.body === '' ? null : result.body, { status: result.status, headers: result.headers })
+  if (isSendableResult(result)) {
+    try {
+      return new Response(result.body === '' ? null : result.body, { status: result.status, headers: result.headers })
+    } catch {
+      // Refused by the runtime's Response all the same (a body with a 204, ...): the generic 500 below.
+    }
+  }
+  const error = serverErrorResult()
+  return new Response(error.body, { status: error.status, headers: error.headers })
 }

@@ -1,5 +1,8 @@
 import { readBody, TOO_LARGE } from '@x/oauth2-core/adapter'
 
+/** Marks a body whose source failed: the client went away mid-body (aborted, reset). */
+export const UNREADABLE: unique symbol = Symbol('body unreadable')
+
 /** A `Content-Length` value as RFC 9110 §8.6 defines it: one or more digits (a list or a sign is not one). */
 const CONTENT_LENGTH = /^\d+$/
 
@@ -7,8 +10,9 @@ const CONTENT_LENGTH = /^\d+$/
 const UTF8 = new TextDecoder()
 
 /**
- * Reads a Web request's raw body: `''` without a body, {@link TOO_LARGE} over `limit`. Refuses a body
- * an earlier middleware consumed, which would otherwise reach the core as an empty one.
+ * Reads a Web request's raw body: `''` without a body, {@link TOO_LARGE} over `limit`,
+ * {@link UNREADABLE} when its source fails (the client went away). Refuses a body an earlier
+ * middleware consumed, which would otherwise reach the core as an empty one.
  *
  * With a declared `Content-Length` within the cap (the common case), the body is read whole with
  * `arrayBuffer()`: the HTTP framing bounds it, and on @hono/node-server that reads the socket
@@ -22,20 +26,24 @@ const UTF8 = new TextDecoder()
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-8.6
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14
  */
-export async function readRequestBody(request: Request, limit: number): Promise<string | typeof TOO_LARGE> {
+export async function readRequestBody(request: Request, limit: number): Promise<string | typeof TOO_LARGE | typeof UNREADABLE> {
   // bodyUsed first: on @hono/node-server it is answered without building the undici Request.
   if (request.bodyUsed) throw alreadyRead()
   const method = request.method
   // A GET or HEAD request has no body (Fetch: its Request is built with a null body).
   if (method === 'GET' || method === 'HEAD') return ''
   const declared = request.headers.get('content-length')
-  if (declared !== null && CONTENT_LENGTH.test(declared) && Number(declared) <= limit) {
-    const bytes = await request.arrayBuffer()
-    if (bytes.byteLength > limit) return TOO_LARGE
-    return UTF8.decode(bytes)
+  try {
+    if (declared !== null && CONTENT_LENGTH.test(declared) && Number(declared) <= limit) {
+      const bytes = await request.arrayBuffer()
+      if (bytes.byteLength > limit) return TOO_LARGE
+      return UTF8.decode(bytes)
+    }
+    if (request.body === null) return ''
+    return await readBody(chunksOf(request.body.getReader()), { limit, contentLength: declared })
+  } catch {
+    return UNREADABLE
   }
-  if (request.body === null) return ''
-  return readBody(chunksOf(request.body.getReader()), { limit, contentLength: declared })
 }
 
 function alreadyRead(): TypeError {

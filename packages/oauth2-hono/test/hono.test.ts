@@ -1,7 +1,9 @@
-import { Hono } from 'hono'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { Hono, type Context } from 'hono'
 import { describe, expect, it, vi } from 'vitest'
 import { CONTRACT_BASIC as BASIC, CONTRACT_GRANT as GRANT, createTestProvider, FORM } from '@x/oauth2-testkit'
 import { honoOAuth2, requireAccessToken, type OAuth2Env } from '@x/oauth2-hono'
+import { UNWRITABLE } from './unwritable.js'
 
 function postToken(app: Hono, path = '/oauth2/token', body: BodyInit = GRANT, init: RequestInit = {}) {
   return app.request(path, { method: 'POST', headers: { 'content-type': FORM, authorization: BASIC }, body, ...init })
@@ -56,12 +58,43 @@ describe('honoOAuth2: mounting', () => {
     expect(handle.mock.calls[0]?.[0].clientAddress).toBe('203.0.113.7')
   })
 
+  it('passes clientAddress undefined when getClientAddress throws, as getConnInfo of @hono/node-server does under app.request()', async () => {
+    const { provider } = createTestProvider()
+    const handle = vi.spyOn(provider, 'handle')
+    for (const getClientAddress of [(c: Context) => getConnInfo(c).remote.address, () => { throw new Error('no address') }]) {
+      const app = new Hono().route('/', honoOAuth2(provider, { getClientAddress }))
+      const response = await app.request('/oauth2/keys')
+      expect(response.status).toBe(200)
+      expect(handle.mock.lastCall?.[0].clientAddress).toBeUndefined()
+    }
+  })
+
   it('works from the runtime-neutral fetch entry point', async () => {
     const { provider } = createTestProvider()
     const app = new Hono().route('/', honoOAuth2(provider))
     const response = await app.fetch(new Request('https://as.example.com/oauth2/keys'))
     expect(response.status).toBe(200)
     expect((await response.json()).keys).toHaveLength(1)
+  })
+})
+
+describe('honoOAuth2: results that cannot be sent as they are', () => {
+  const unsendable: typeof UNWRITABLE = [...UNWRITABLE, ['a body with a 204 (refused by the Fetch Response)', { status: 204, headers: {}, body: '<p>error</p>' }]]
+  it.each(unsendable)('answers the core\'s generic 500 server_error, not the exception, to a result with %s', async (_name, result) => {
+    const { provider } = createTestProvider()
+    vi.spyOn(provider, 'handle').mockResolvedValue(result)
+    const app = new Hono().route('/', honoOAuth2(provider))
+    const errors: Error[] = []
+    app.onError((error, c) => {
+      errors.push(error)
+      return c.text(error.message, 500)
+    })
+    const response = await app.request('/oauth2/keys')
+    expect(response.status).toBe(500)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8')
+    expect(await response.json()).toEqual({ error: 'server_error', error_description: 'The authorization server encountered an unexpected condition.' })
+    expect(errors).toEqual([])
   })
 })
 

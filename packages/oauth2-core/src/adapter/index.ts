@@ -1,7 +1,8 @@
 /**
  * `@x/oauth2-core/adapter`: what a framework adapter (`@x/oauth2-express`, `@x/oauth2-fastify`,
  * `@x/oauth2-hono`, or your own) needs besides the provider: the capped raw-body read, the body cap
- * option, and the pathname the provider routes by. Web APIs only, like the rest of the core, so it
+ * option, the pathname the provider routes by, and the generic 500 to answer with when a result
+ * cannot be written. Web APIs only, like the rest of the core, so it
  * serves adapters on Node, Bun, Deno and Workers alike.
  *
  * @example
@@ -20,3 +21,7 @@
 export { readBody, TOO_LARGE, type ReadBodyOptions } from './read-body.js'
 export { DEFAULT_BODY_LIMIT, resolveBodyLimit } from './body-limit.js'
 export { requestPathname } from './request-pathname.js'
+// The core's own generic 500 (RFC 6749 §5.2 `server_error`, no-store): what an adapter answers when
+// the framework refuses to write a result, so that the exception's text is never sent.
+export { serverErrorResult } from '../errors/to-result.js'
+export { isSendableResult } from '../internal/callback-result.js'

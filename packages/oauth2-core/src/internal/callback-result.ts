@@ -63,3 +63,17 @@ function isPlainObject(value: object): boolean {
   const prototype: unknown = Object.getPrototypeOf(value)
   return prototype === Object.prototype || prototype === null
 }
+
+/**
+ * Whether an HTTP layer can send a result as it is: a status from 200 to 599, token header names,
+ * RFC 9110 §5.5 values. What the core answers always is (its own results, and user callbacks'
+ * through {@link checkCallbackResult}); an adapter whose runtime would only refuse it later, after
+ * the adapter is done (@hono/node-server), checks with this and sends the generic 500 instead.
+ */
+export function isSendableResult({ status, headers }: OAuth2Result): boolean {
+  if (!Number.isInteger(status) || status < 200 || status > 599) return false
+  for (const name in headers) {
+    if (!FIELD_NAME.test(name) || !FIELD_VALUE.test(headers[name]!)) return false
+  }
+  return true
+}
