@@ -1,6 +1,6 @@
 import type { ProviderConfig } from './config.js'
 import type { Endpoint, EndpointRequest, ProviderRuntime } from './endpoints/endpoint.js'
-import { createDiscoveryEndpoints, mergeAdditionalConfiguration } from './endpoints/discovery.js'
+import { createDiscoveryEndpoints, mergeAdditionalConfiguration, withRequiredFields } from './endpoints/discovery.js'
 import { createIntrospectionEndpoint } from './endpoints/introspection.js'
 import { createJwksEndpoint } from './endpoints/jwks.js'
 import { createRevocationEndpoint } from './endpoints/revocation.js'
@@ -175,7 +175,11 @@ export class OAuth2Provider {
     }
     const scopes = new Set(this.#config.flows.flatMap((flow) => Object.keys(flow.scopes)))
     if (scopes.size > 0) document['scopes_supported'] = [...scopes]
-    return mergeAdditionalConfiguration(document, this.#config.additionalConfiguration, this.#endpointUrl)
+    // What the discovery endpoints serve, field for field: the REQUIRED fields filled in too.
+    return withRequiredFields(
+      mergeAdditionalConfiguration(document, this.#config.additionalConfiguration, this.#endpointUrl),
+      this.#config.flows.some((f) => f.oidc),
+    )
   }
 
   /** The public JWK Set (what the JWKS endpoint serves). */

@@ -39,9 +39,9 @@ export function openidConfigurationPathname(issuer: string): string {
  */
 export function createDiscoveryEndpoints(issuer: string, oidc: boolean, metadata: () => Record<string, unknown>): Endpoint[] {
   const endpoints: Endpoint[] = [
-    discoveryEndpoint(oauthMetadataPathname(issuer), () => withRequiredFields(metadata(), false)),
+    discoveryEndpoint(oauthMetadataPathname(issuer), metadata),
   ]
-  if (oidc) endpoints.push(discoveryEndpoint(openidConfigurationPathname(issuer), () => withRequiredFields(metadata(), true)))
+  if (oidc) endpoints.push(discoveryEndpoint(openidConfigurationPathname(issuer), metadata))
   return endpoints
 }
 
@@ -80,7 +80,7 @@ function discoveryEndpoint(pathname: string, document: () => Record<string, unkn
   }
 }
 
-function withRequiredFields(document: Record<string, unknown>, oidc: boolean): Record<string, unknown> {
+export function withRequiredFields(document: Record<string, unknown>, oidc: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { ...document }
   // RFC 8414 §2 and OIDC Discovery §3: REQUIRED; empty when the provider has no authorization endpoint.
   out['response_types_supported'] ??= []

@@ -5,15 +5,22 @@ import type { SigningAlgorithm } from './key-store.js'
 import { definedClaims, type SignedToken } from './jwt-access-token.js'
 import { signClaims } from './sign-claims.js'
 
-/** Claims of an ID token; `sub` is required. */
-export interface IdTokenClaims extends JWTPayload {
+/** Claims of an ID token; `sub` is required. A claim given as `undefined` is left out (or keeps its default). */
+export interface IdTokenClaims {
   sub: string
-  nonce?: string
-  auth_time?: number
-  acr?: string
-  amr?: string[]
-  azp?: string
-  at_hash?: string
+  iss?: string | undefined
+  aud?: string | string[] | undefined
+  exp?: number | undefined
+  nbf?: number | undefined
+  iat?: number | undefined
+  jti?: string | undefined
+  nonce?: string | undefined
+  auth_time?: number | undefined
+  acr?: string | undefined
+  amr?: string[] | undefined
+  azp?: string | undefined
+  at_hash?: string | undefined
+  [claim: string]: unknown
 }
 
 /** Options of `createIdToken`. */

@@ -5,15 +5,25 @@ import type { KeyManager } from './key-manager.js'
 import type { SigningAlgorithm } from './key-store.js'
 import { signClaims } from './sign-claims.js'
 
-/** Claims of an RFC 9068 access token; any may be overridden, extra claims are kept. */
-export interface JwtAccessTokenClaims extends JWTPayload {
-  sub?: string
-  client_id?: string
+/**
+ * Claims of an RFC 9068 access token; any may be overridden, extra claims are kept. A claim given as
+ * `undefined` keeps its default, so `{ sub: user?.id }` type-checks with `exactOptionalPropertyTypes` too.
+ */
+export interface JwtAccessTokenClaims {
+  iss?: string | undefined
+  aud?: string | string[] | undefined
+  exp?: number | undefined
+  nbf?: number | undefined
+  iat?: number | undefined
+  jti?: string | undefined
+  sub?: string | undefined
+  client_id?: string | undefined
   /** A space-delimited string; an array is joined (RFC 9068 §2.2.3). */
-  scope?: string | string[]
-  auth_time?: number
-  acr?: string
-  amr?: string[]
+  scope?: string | string[] | undefined
+  auth_time?: number | undefined
+  acr?: string | undefined
+  amr?: string[] | undefined
+  [claim: string]: unknown
 }
 
 /** A signed token and the `kid` of its key. */
@@ -74,12 +84,12 @@ export async function signJwtAccessToken(
 }
 
 /** @internal The claims whose value is not `undefined`. */
-export function definedClaims(claims: JWTPayload | null | undefined): JWTPayload {
+export function definedClaims(claims: Readonly<Record<string, unknown>> | null | undefined): JWTPayload {
   return assignDefinedClaims({}, claims)
 }
 
 /** Copies onto `target` the claims whose value is not `undefined`; a claim named `__proto__` stays a claim. */
-function assignDefinedClaims(target: JWTPayload, claims: JWTPayload | null | undefined): JWTPayload {
+function assignDefinedClaims(target: JWTPayload, claims: Readonly<Record<string, unknown>> | null | undefined): JWTPayload {
   if (claims === null || typeof claims !== 'object') return target
   for (const name of Object.keys(claims)) {
     const value = claims[name]

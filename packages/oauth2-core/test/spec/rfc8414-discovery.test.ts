@@ -52,10 +52,19 @@ describe('RFC 8414 §3 authorization server metadata request', () => {
     }
   })
 
-  it('serves the same document as provider.metadata()', async () => {
+  it('serves the same document as provider.metadata(), REQUIRED fields included (RFC 8414 §2, OIDC Discovery §3)', async () => {
     const { provider } = codeFlowProvider()
-    const { body } = await fetchJson(provider, OAUTH_METADATA)
-    expect(body).toEqual(JSON.parse(JSON.stringify({ response_types_supported: [], ...provider.metadata() })))
+    const metadata = provider.metadata()
+    expect(metadata).toMatchObject({ subject_types_supported: ['public'], response_types_supported: ['code'] })
+    expect((await fetchJson(provider, OAUTH_METADATA)).body).toEqual(JSON.parse(JSON.stringify(metadata)))
+    expect((await fetchJson(provider, OPENID_CONFIGURATION)).body).toEqual(JSON.parse(JSON.stringify(metadata)))
+    // Without an authorization endpoint, response_types_supported is REQUIRED all the same: empty.
+    const clientCredentials = OAuth2ClientCredentialsBuilder.create()
+      .setIssuer(ISSUER)
+      .findClient(() => undefined)
+      .build()
+    expect(clientCredentials.metadata()['response_types_supported']).toEqual([])
+    expect((await fetchJson(clientCredentials, OAUTH_METADATA)).body).toEqual(JSON.parse(JSON.stringify(clientCredentials.metadata())))
   })
 })
 
