@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK, type JWSHeaderParameters } from 'jose'
 import { SIGNING_ALGORITHMS, type KeyStore, type SigningAlgorithm, type StoredSigningKey } from './key-store.js'
+import { checkStoredKeys, type CheckedKey } from './stored-keys.js'
 
 /** Key rotation settings. */
 export interface KeyRotationOptions {
@@ -18,14 +19,37 @@ export interface ActiveSigningKey {
   key: CryptoKey
 }
 
-interface LoadedKey extends StoredSigningKey {
+interface LoadedKey extends CheckedKey {
   /** When the key leaves the JWKS (epoch ms); `Infinity` while no successor is active. */
   expiresAt: number
+}
+
+/** One read of the key store: the one in flight, or the one queued to start after it. */
+interface StoreRead {
+  maintain: boolean
+  promise: Promise<void>
+}
+
+/** An imported key, with the JWK it came from (a store repaired under the same kid is imported again). */
+interface Imported {
+  alg: SigningAlgorithm
+  jwk: JWK
+  key: Promise<CryptoKey>
 }
 
 const DAY = 24 * 60 * 60 * 1000
 /** How long a loaded key set is trusted before the store is read again (other instances may rotate). */
 const RELOAD_AFTER_MS = 30_000
+/** A token naming a kid we do not know re-reads the store at most this often (jose's createRemoteJWKSet cooldown). */
+const UNKNOWN_KID_COOLDOWN_MS = 30_000
+/**
+ * How long after a key starts signing without full pre-publication (a chain's first key, rotateKeys())
+ * the key set is unsettled: other instances sharing the store may have started a key of their own at
+ * the same moment, or learn of this one only at their next read (within RELOAD_AFTER_MS).
+ */
+const SETTLE_MS = 2 * RELOAD_AFTER_MS
+/** While unsettled, the store is re-read this often, so instances converge on one signing key quickly. */
+const SETTLE_RELOAD_AFTER_MS = 1_000
 /** The longest a JWKS response may be cached, in seconds. */
 const MAX_JWKS_MAX_AGE = 300
 /** The public members of each key type (RFC 7518 §6): nothing else is ever published. */
@@ -50,12 +74,16 @@ export class KeyManager {
   readonly #retention: number
   readonly #now: () => number
   #keys: LoadedKey[] = []
+  /** When the read that gave `#keys` started: it saw every key put before then. */
   #loadedAt = -Infinity
-  #loading: Promise<void> | undefined
-  readonly #signingKeys = new Map<string, Promise<CryptoKey>>()
+  #reading: StoreRead | undefined
+  #queued: StoreRead | undefined
+  #unknownKidReadAt = -Infinity
+  #unknownKidRead: Promise<void> | undefined
+  readonly #signingKeys = new Map<string, Imported>()
   /** The last answer of signingKey() per algorithm, for as long as it stays the answer (see there). */
   readonly #ready = new Map<SigningAlgorithm, { answer: Promise<ActiveSigningKey>; key: ActiveSigningKey; keys: LoadedKey[]; from: number; until: number }>()
-  readonly #verificationKeys = new Map<string, Promise<CryptoKey>>()
+  readonly #verificationKeys = new Map<string, Imported>()
 
   constructor(options: { store: KeyStore; algorithms: readonly SigningAlgorithm[]; rotation?: KeyRotationOptions; now: () => number }) {
     this.#store = options.store
@@ -78,9 +106,11 @@ export class KeyManager {
   /**
    * How long (seconds) a copy of the JWKS may be cached so that every copy lists a new key before
    * it starts signing: at most the pre-publication window (a successor is published at least that
-   * long before it signs), and at most 300 s.
+   * long before it signs), and at most 300 s. 0 while the key set is unsettled (see {@link SETTLE_MS}):
+   * another instance may sign with a key this copy lacks, so no cache may keep it.
    */
   get jwksMaxAge(): number {
+    if (this.#unsettled(this.#now())) return 0
     return Math.min(MAX_JWKS_MAX_AGE, Math.floor(this.#prepublish / 1000))
   }
 
@@ -123,7 +153,7 @@ export class KeyManager {
     const answer: ActiveSigningKey = { kid: active.kid, alg, key: await this.#signingCryptoKey(active) }
     // Valid while #fresh() would not reload and #active() would pick the same key.
     const keys = this.#keys
-    let until = this.#loadedAt + RELOAD_AFTER_MS
+    let until = this.#loadedAt + this.#reloadAfter(now)
     for (const chain of this.#algorithms) until = Math.min(until, this.#nextChange(chain, now))
     if (until > now) this.#ready.set(alg, { answer: Promise.resolve(answer), key: answer, keys, from: now, until })
     return answer
@@ -154,7 +184,7 @@ export class KeyManager {
     const now = this.#now()
     return {
       keys: this.#keys
-        .filter((k) => k.expiresAt > now)
+        .filter((k) => k.publishable && k.expiresAt > now)
         .sort((a, b) => b.activatesAt - a.activatesAt)
         .map((k) => ({ ...publicMembers(k.publicJwk), kid: k.kid, alg: k.alg, use: 'sig' })),
     }
@@ -163,14 +193,33 @@ export class KeyManager {
   /** jose key resolver for verifying tokens this provider signed (any published key). */
   readonly getVerificationKey = async (header: JWSHeaderParameters): Promise<CryptoKey> => {
     await this.#fresh()
-    const now = this.#now()
-    let key = this.#keys.find((k) => k.kid === header.kid && k.expiresAt > now)
-    if (key === undefined) {
-      await this.#reload(false)
-      key = this.#keys.find((k) => k.kid === header.kid && k.expiresAt > now)
+    let key = this.#published(header.kid)
+    if (key === undefined && typeof header.kid === 'string') {
+      // Maybe a key another instance just created; anyone can send a made-up kid, hence the cooldown.
+      await this.#readForUnknownKid()
+      key = this.#published(header.kid)
     }
     if (key === undefined || key.alg !== header.alg) throw new Error('no matching key')
     return this.#verificationCryptoKey(key)
+  }
+
+  #published(kid: unknown): LoadedKey | undefined {
+    if (typeof kid !== 'string') return undefined
+    const now = this.#now()
+    return this.#keys.find((k) => k.kid === kid && k.publishable && k.expiresAt > now)
+  }
+
+  /** At most one store read per UNKNOWN_KID_COOLDOWN_MS for unknown kids; requests meanwhile share it. */
+  #readForUnknownKid(): Promise<void> {
+    if (this.#unknownKidRead !== undefined) return this.#unknownKidRead
+    const now = this.#now()
+    if (now - this.#unknownKidReadAt < UNKNOWN_KID_COOLDOWN_MS) return Promise.resolve()
+    this.#unknownKidReadAt = now
+    const read = this.#reload(false).finally(() => {
+      this.#unknownKidRead = undefined
+    })
+    this.#unknownKidRead = read
+    return read
   }
 
   /**
@@ -211,8 +260,17 @@ export class KeyManager {
 
   async #fresh(): Promise<void> {
     const now = this.#now()
-    if (now - this.#loadedAt < RELOAD_AFTER_MS && this.#algorithms.every((alg) => !this.#dueForSuccessor(alg, now))) return
-    await this.#reload(true)
+    if (now - this.#loadedAt < this.#reloadAfter(now) && this.#algorithms.every((alg) => !this.#dueForSuccessor(alg, now))) return
+    await this.#reload(true, true)
+  }
+
+  #reloadAfter(now: number): number {
+    return this.#unsettled(now) ? SETTLE_RELOAD_AFTER_MS : RELOAD_AFTER_MS
+  }
+
+  /** Whether a key started signing less than SETTLE_MS ago without being published for the whole prepublish window first. */
+  #unsettled(now: number): boolean {
+    return this.#keys.some((k) => k.activatesAt <= now && now < k.activatesAt + SETTLE_MS && k.activatesAt - k.createdAt < this.#prepublish)
   }
 
   #dueForSuccessor(alg: SigningAlgorithm, now: number): boolean {
@@ -222,16 +280,47 @@ export class KeyManager {
     return !hasPending && now >= this.#successorDueAt(active)
   }
 
-  /** Reads the store and, when `maintain`, generates missing or due keys and drops expired ones. Single-flight. */
-  #reload(maintain: boolean): Promise<void> {
-    this.#loading ??= this.#doReload(maintain).finally(() => {
-      this.#loading = undefined
+  /**
+   * Reads the store and, when `maintain`, generates missing or due keys and drops expired ones.
+   * One read at a time, and the caller gets one that starts after its call: a read begun before
+   * may predate the caller's own `put` (rotateKeys()) or skip the maintenance it asked for. Callers
+   * that arrive during a read share the one queued after it. Only `joinInFlight` callers (a copy
+   * that is merely old) may share the read in flight.
+   */
+  #reload(maintain: boolean, joinInFlight = false): Promise<void> {
+    const reading = this.#reading
+    if (joinInFlight && reading !== undefined && (reading.maintain || !maintain)) return reading.promise
+    const queued = this.#queued
+    if (queued !== undefined) {
+      queued.maintain ||= maintain
+      return queued.promise
+    }
+    if (reading === undefined) return this.#startRead(maintain)
+    const next: StoreRead = { maintain, promise: Promise.resolve() }
+    next.promise = reading.promise.then(noop, noop).then(() => {
+      this.#queued = undefined
+      return this.#startRead(next.maintain)
     })
-    return this.#loading
+    this.#queued = next
+    return next.promise
+  }
+
+  #startRead(maintain: boolean): Promise<void> {
+    const read: StoreRead = { maintain, promise: Promise.resolve() }
+    read.promise = this.#doReload(maintain).finally(() => {
+      if (this.#reading === read) this.#reading = undefined
+    })
+    this.#reading = read
+    return read.promise
+  }
+
+  #withExpiry(keys: CheckedKey[]): LoadedKey[] {
+    return withExpiry(keys, this.#retention, this.#interval, this.#algorithms)
   }
 
   async #doReload(maintain: boolean): Promise<void> {
-    let keys = withExpiry(await this.#store.list(), this.#retention)
+    const startedAt = this.#now()
+    let keys = this.#withExpiry(checkStoredKeys(await this.#store.list()))
     if (maintain) {
       const now = this.#now()
       let changed = false
@@ -258,29 +347,35 @@ export class KeyManager {
           changed = true
         }
       }
-      if (changed) keys = withExpiry(await this.#store.list(), this.#retention).filter((k) => k.expiresAt > now)
+      if (changed) keys = this.#withExpiry(checkStoredKeys(await this.#store.list())).filter((k) => k.expiresAt > now)
     }
     this.#keys = keys
-    this.#loadedAt = this.#now()
+    this.#loadedAt = startedAt
   }
 
   #signingCryptoKey(key: LoadedKey): Promise<CryptoKey> {
-    return cached(this.#signingKeys, key.kid, () => importJWK(key.privateJwk, key.alg) as Promise<CryptoKey>)
+    return cached(this.#signingKeys, key, key.privateJwk, (jwk) => importJWK(jwk, key.alg) as Promise<CryptoKey>)
   }
 
   /** jose verifies only with a public key: a private `CryptoKey` is refused for verification. */
   #verificationCryptoKey(key: LoadedKey): Promise<CryptoKey> {
-    return cached(this.#verificationKeys, key.kid, () => importJWK(publicMembers(key.publicJwk), key.alg) as Promise<CryptoKey>)
+    return cached(this.#verificationKeys, key, key.publicJwk, (jwk) => importJWK(publicMembers(jwk), key.alg) as Promise<CryptoKey>)
   }
 }
 
-function cached(map: Map<string, Promise<CryptoKey>>, kid: string, load: () => Promise<CryptoKey>): Promise<CryptoKey> {
-  let promise = map.get(kid)
-  if (promise === undefined) {
-    promise = load()
-    map.set(kid, promise)
-  }
-  return promise
+function noop(): void {}
+
+/** The imported `jwk` of `key`, imported once per kid, again when the store's JWK for it changed. */
+function cached(map: Map<string, Imported>, key: LoadedKey, jwk: JWK, load: (jwk: JWK) => Promise<CryptoKey>): Promise<CryptoKey> {
+  const hit = map.get(key.kid)
+  if (hit !== undefined && hit.alg === key.alg && (hit.jwk === jwk || JSON.stringify(hit.jwk) === JSON.stringify(jwk))) return hit.key
+  const entry: Imported = { alg: key.alg, jwk, key: load(jwk) }
+  map.set(key.kid, entry)
+  // A failed import is not remembered: once the store entry is repaired, the next use imports it again.
+  entry.key.catch(() => {
+    if (map.get(key.kid) === entry) map.delete(key.kid)
+  })
+  return entry.key
 }
 
 /** Only the public members of a JWK, whatever a store returned (RFC 7517 §4, RFC 7518 §6). */
@@ -291,21 +386,28 @@ function publicMembers(jwk: JWK): JWK {
   return result as JWK
 }
 
-/** A superseded key expires `retention` after its successor starts signing. */
-function withExpiry(keys: StoredSigningKey[], retention: number): LoadedKey[] {
+/**
+ * A superseded key expires `retention` after its successor starts signing. A key's successor is
+ * any key that wins over it in `#active`: a later activation, or the same one with a greater kid
+ * (two instances that started a chain at the same moment). The newest key of a chain no longer
+ * maintained here (its algorithm was configured off) counts as superseded when its successor
+ * would have started, `interval` after it did: any instance still maintaining the chain has put
+ * that successor by then.
+ */
+function withExpiry(keys: CheckedKey[], retention: number, interval: number, maintained: readonly SigningAlgorithm[]): LoadedKey[] {
   return keys.map((key) => {
     let successor = Infinity
     for (const other of keys) {
-      if (other.alg === key.alg && other.kid !== key.kid && other.activatesAt > key.activatesAt && other.activatesAt < successor) {
-        successor = other.activatesAt
-      }
+      if (other.alg !== key.alg || other.kid === key.kid) continue
+      if (other.activatesAt > key.activatesAt || (other.activatesAt === key.activatesAt && other.kid > key.kid)) successor = Math.min(successor, other.activatesAt)
     }
+    if (successor === Infinity && !maintained.includes(key.alg)) successor = key.activatesAt + interval
     return { ...key, expiresAt: successor + retention }
   })
 }
 
 function stored(key: LoadedKey): StoredSigningKey {
-  const { expiresAt: _expiresAt, ...rest } = key
+  const { expiresAt: _expiresAt, publishable: _publishable, ...rest } = key
   return rest
 }
 

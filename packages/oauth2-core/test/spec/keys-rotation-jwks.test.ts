@@ -305,14 +305,18 @@ describe('Key stores shared by several instances', () => {
     const keyStore = new InMemoryKeyStore()
     const a = provider(clock, { rotation: ROTATION, keyStore })
     const b = provider(clock, { rotation: ROTATION, keyStore })
+    await issue(b)
+    // Past the first key's settling minute (re-reads every second), b re-reads every 30 s.
+    const t = START + 2 * MINUTE
+    clock.set(t)
     const first = kidOf(await issue(b))
     await a.rotateKeys()
     const next = kidOf(await issue(a))
     expect(next).not.toBe(first)
     // b signs from what it loaded until the reload is due, then from the store again.
-    clock.set(START + 30_000 - 1)
+    clock.set(t + 30_000 - 1)
     expect(kidOf(await issue(b))).toBe(first)
-    clock.set(START + 30_000)
+    clock.set(t + 30_000)
     expect(kidOf(await issue(b))).toBe(next)
   })
 })
@@ -369,14 +373,32 @@ describe('RFC 7517 §5 JWK Set document', () => {
 
   it('lets the JWKS be cached publicly for 300 seconds by default', async () => {
     const clock = testClock(START)
-    const result = await getJwks(provider(clock))
+    const p = provider(clock)
+    await getJwks(p)
+    clock.advance(MINUTE)
+    const result = await getJwks(p)
     expect(result.headers['cache-control']).toBe('public, max-age=300')
   })
 
   it('never lets the JWKS be cached longer than the prepublish window', async () => {
     const clock = testClock(START)
-    const result = await getJwks(provider(clock, { rotation: { intervalMs: 10 * MINUTE, prepublishMs: 45_000 } }))
+    const p = provider(clock, { rotation: { intervalMs: 10 * MINUTE, prepublishMs: 45_000 } })
+    await getJwks(p)
+    clock.advance(MINUTE)
+    const result = await getJwks(p)
     expect(result.headers['cache-control']).toBe('public, max-age=45')
+  })
+
+  it('lets no cache keep the JWKS during the minute after a key started signing unannounced (first key, rotateKeys())', async () => {
+    const clock = testClock(START)
+    const p = provider(clock)
+    expect((await getJwks(p)).headers['cache-control']).toBe('public, max-age=0')
+    clock.set(START + MINUTE - 1)
+    expect((await getJwks(p)).headers['cache-control']).toBe('public, max-age=0')
+    clock.set(START + MINUTE)
+    expect((await getJwks(p)).headers['cache-control']).toBe('public, max-age=300')
+    await p.rotateKeys()
+    expect((await getJwks(p)).headers['cache-control']).toBe('public, max-age=0')
   })
 })
 
