@@ -32,8 +32,14 @@ export abstract class FlowBuilder<TContext extends OAuth2TokenParams> extends Pr
   /** @internal */ protected jwtAccessTokens = false
   /** @internal */ protected readonly tokenRouteConfig = new OAuth2TokenRoute<TContext>()
 
-  /** Creates a builder (kaapi's entry point). */
-  static create<T>(this: new () => T): T {
+  /**
+   * Creates a builder (kaapi's entry point). It takes no arguments: kaapi's `create(partialArgs)`
+   * is configured with the builder's methods here, and arguments are refused rather than ignored.
+   */
+  static create<T>(this: new () => T, ...args: never[]): T {
+    if (args.length > 0) {
+      throw new TypeError('create() takes no arguments: configure the builder with its methods (setIssuer, setScopes, setTokenType, ...).')
+    }
     return new this()
   }
 

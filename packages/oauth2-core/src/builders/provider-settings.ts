@@ -224,6 +224,8 @@ export function resolveProviderConfig(settings: ProviderSettings, flows: FlowCon
   }
   checkDefaultHandlers(flows, findClient !== undefined)
   checkCodeRedemption(flows, findClient !== undefined)
+  checkTokenTypes(flows)
+  if (settings.keyStore !== undefined) checkKeyStore(settings.keyStore)
   const needsJwks = flows.some((f) => f.oidc || f.jwtAccessTokens || 'openid' in f.scopes)
   return {
     issuer,
@@ -243,6 +245,35 @@ export function resolveProviderConfig(settings: ProviderSettings, flows: FlowCon
     limits: resolveRequestLimits(settings.limits),
     ...(settings.additionalConfiguration !== undefined ? { additionalConfiguration: settings.additionalConfiguration } : {}),
     ...tokenManagementEndpoints(settings, flows, findClient !== undefined),
+  }
+}
+
+/**
+ * Only Bearer tokens (RFC 6750) are issued: a token type such as kaapi's `DPoP` would announce
+ * sender-constrained tokens that nothing binds to a proof (RFC 9449 §5), so it is refused until
+ * DPoP is implemented, rather than issued as a Bearer token under another name.
+ */
+function checkTokenTypes(flows: FlowConfig[]): void {
+  for (const flow of flows) {
+    const prefix: unknown = flow.tokenType?.prefix
+    if (typeof prefix !== 'string' || prefix.toLowerCase() !== 'bearer') {
+      throw new TypeError(
+        `${flow.name}: setTokenType() with the token type ${JSON.stringify(prefix)}: only Bearer tokens (RFC 6750) are issued; ` +
+          'DPoP (RFC 9449) is not implemented, and a DPoP token_type bound to no proof would mislead resource servers.',
+      )
+    }
+  }
+}
+
+/** A key store is `list`, `put`, `delete` (docs/keys-and-tokens.md); kaapi's `JwksKeyStore` has other methods and would fail at the first signature. */
+function checkKeyStore(store: KeyStore): void {
+  const methods = ['list', 'put', 'delete'] as const
+  const missing = methods.filter((name) => typeof (store as unknown as Record<string, unknown> | null)?.[name] !== 'function')
+  if (missing.length > 0) {
+    throw new TypeError(
+      `setJwksKeyStore(store): the store has no ${missing.join(', ')} method. A key store implements list(), put(key) and delete(kid) ` +
+        "(see docs/keys-and-tokens.md); kaapi's JwksKeyStore (storeKeyPair, getPrivateKey, getPublicKeys) is not this interface.",
+    )
   }
 }
 

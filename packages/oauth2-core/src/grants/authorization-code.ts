@@ -177,7 +177,7 @@ async function redeemAuthorizationCode({ params, client, flow, runtime }: Omit<D
   if (before.consumedAt !== undefined) return await answerReplay(before, runtime)
   // RFC 7636 §4.6, checked on the consumed code: a wrong verifier spends it, so each code allows
   // one guess, whoever makes it (an interceptor can name a public client's client_id).
-  if (entry.codeChallenge !== undefined && !(await verifyCodeVerifier(params.code_verifier!, entry.codeChallenge, entry.codeChallengeMethod ?? 'plain'))) {
+  if (entry.codeChallenge !== undefined && !verifyCodeVerifier(params.code_verifier!, entry.codeChallenge, entry.codeChallengeMethod ?? 'plain')) {
     throw new OAuth2Error('invalid_grant', 'The code_verifier does not match the code_challenge (RFC 7636 §4.6).')
   }
   return {

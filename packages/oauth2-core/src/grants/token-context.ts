@@ -75,8 +75,8 @@ export interface OAuth2ACTokenParams extends OAuth2TokenParams {
   code: string
   codeVerifier?: string
   redirectUri?: string
-  /** Checks a PKCE verifier against a stored challenge in constant time (RFC 7636 §4.6). */
-  verifyCodeVerifier: (verifier: string, challenge: string, method?: CodeChallengeMethod) => Promise<boolean>
+  /** Checks a PKCE verifier against a stored challenge in constant time (RFC 7636 §4.6); synchronous, as kaapi's. */
+  verifyCodeVerifier: (verifier: string, challenge: string, method?: CodeChallengeMethod) => boolean
   /**
    * The redeemed code's data, when the core's authorization endpoint issued the code (no
    * `generateCode`): already checked for single use, client, `redirect_uri` and PKCE.

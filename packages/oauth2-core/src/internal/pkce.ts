@@ -11,8 +11,12 @@ export type CodeChallengeMethod = 'S256' | 'plain'
 /**
  * Checks a `code_verifier` against the stored `code_challenge` (RFC 7636 §4.6), in constant time.
  * A verifier that breaks the §4.1 syntax never matches.
+ *
+ * Synchronous, as kaapi's is: a kaapi handler that writes `if (!verifyCodeVerifier(...))` without
+ * `await` must not read a pending promise as a match (a promise is truthy, TypeScript accepts it).
+ * `await verifyCodeVerifier(...)` works all the same.
  */
-export async function verifyCodeVerifier(verifier: string, challenge: string, method: CodeChallengeMethod = 'S256'): Promise<boolean> {
+export function verifyCodeVerifier(verifier: string, challenge: string, method: CodeChallengeMethod = 'S256'): boolean {
   if (typeof verifier !== 'string' || typeof challenge !== 'string' || !CODE_VERIFIER_PATTERN.test(verifier)) return false
   if (method === 'plain') return timingSafeEqual(verifier, challenge)
   if (method !== 'S256') return false
