@@ -38,6 +38,7 @@ export type {
 export { GrantType } from './grants/grant-types.js'
 export { OAuth2TokenResponse, type OAuth2TokenResponseBody } from './tokens/token-response.js'
 export type { JwtAccessTokenClaims, SignedToken } from './tokens/jwt-access-token.js'
+export type { RegisteredClaims } from './tokens/registered-claims.js'
 export type { IdTokenClaims, IdTokenOptions } from './tokens/id-token.js'
 export type { VerifyJwtOptions } from './tokens/verify-jwt.js'
 export { verifyCodeVerifier, type CodeChallengeMethod } from './internal/pkce.js'

@@ -2,25 +2,19 @@ import type { JWTPayload } from 'jose'
 import { base64url } from '../internal/base64url.js'
 import type { KeyManager } from './key-manager.js'
 import type { SigningAlgorithm } from './key-store.js'
+import type { RegisteredClaims } from './registered-claims.js'
 import { definedClaims, type SignedToken } from './jwt-access-token.js'
 import { signClaims } from './sign-claims.js'
 
 /** Claims of an ID token; `sub` is required. A claim given as `undefined` is left out (or keeps its default). */
-export interface IdTokenClaims {
+export interface IdTokenClaims extends RegisteredClaims {
   sub: string
-  iss?: string | undefined
-  aud?: string | string[] | undefined
-  exp?: number | undefined
-  nbf?: number | undefined
-  iat?: number | undefined
-  jti?: string | undefined
   nonce?: string | undefined
   auth_time?: number | undefined
   acr?: string | undefined
   amr?: string[] | undefined
   azp?: string | undefined
   at_hash?: string | undefined
-  [claim: string]: unknown
 }
 
 /** Options of `createIdToken`. */

@@ -3,19 +3,11 @@ import { randomToken } from '../internal/random.js'
 import { joinScope } from '../schemas/common.js'
 import type { KeyManager } from './key-manager.js'
 import type { SigningAlgorithm } from './key-store.js'
+import type { RegisteredClaims } from './registered-claims.js'
 import { signClaims } from './sign-claims.js'
 
-/**
- * Claims of an RFC 9068 access token; any may be overridden, extra claims are kept. A claim given as
- * `undefined` keeps its default, so `{ sub: user?.id }` type-checks with `exactOptionalPropertyTypes` too.
- */
-export interface JwtAccessTokenClaims {
-  iss?: string | undefined
-  aud?: string | string[] | undefined
-  exp?: number | undefined
-  nbf?: number | undefined
-  iat?: number | undefined
-  jti?: string | undefined
+/** Claims of an RFC 9068 access token; any may be overridden, extra claims are kept, `undefined` keeps the default. */
+export interface JwtAccessTokenClaims extends RegisteredClaims {
   sub?: string | undefined
   client_id?: string | undefined
   /** A space-delimited string; an array is joined (RFC 9068 §2.2.3). */
@@ -23,7 +15,6 @@ export interface JwtAccessTokenClaims {
   auth_time?: number | undefined
   acr?: string | undefined
   amr?: string[] | undefined
-  [claim: string]: unknown
 }
 
 /** A signed token and the `kid` of its key. */
