@@ -14,7 +14,7 @@ import { randomToken } from '../internal/random.js'
 import { VSCHAR_PATTERN } from '../schemas/common.js'
 import { SIGNING_ALGORITHMS } from '../tokens/key-store.js'
 import type { OAuth2Result } from '../types.js'
-import { errorPage, respondToClient, type AuthorizationResult } from './authorization/response.js'
+import { errorPage, FinalizeAuthorizationFailed, respondToClient, type AuthorizationResult } from './authorization/response.js'
 import { validateAuthorizationRequest, type RedirectTarget, type ValidAuthorizationRequest } from './authorization/request.js'
 import type { AuthCodeResult, AuthorizationEndpointSettings, OAuth2ACAuthorizationParams } from './authorization/types.js'
 import type { Endpoint, EndpointRequest, ProviderRuntime } from './endpoint.js'
@@ -109,18 +109,29 @@ export function createAuthorizationEndpoint(pathname: string, flow: FlowConfig, 
       const { target, request } = validation
       try {
         return await answer(target, request)
-      } catch (error) {
+      } catch (thrown) {
         // RFC 6749 §4.1.2.1: the redirect target is known good from here on, so a failure goes back to
         // the client, with state and iss, instead of leaving the user on a JSON 500: server_error exists
         // "because a 500 ... cannot be returned to the client via an HTTP redirect". As in handle(), a
-        // protocol error is answered as itself, anything else is reported to onError and never sent.
-        const protocolError = error instanceof OAuth2Error && error.status < 500 ? error : undefined
-        if (protocolError === undefined) reportError(config.onError, error, req.request)
+        // protocol error (temporarily_unavailable included) is answered as itself, anything else is
+        // reported to onError and never sent.
+        const finalizeFailed = thrown instanceof FinalizeAuthorizationFailed
+        const error = finalizeFailed ? thrown.cause : thrown
+        if (!(error instanceof OAuth2Error)) reportError(config.onError, error, req.request)
         const result: AuthorizationResult =
-          protocolError !== undefined
-            ? { type: 'error', error: protocolError.error, ...(protocolError.description !== undefined ? { errorDescription: protocolError.description } : {}) }
+          error instanceof OAuth2Error
+            ? { type: 'error', error: error.error, ...(error.description !== undefined ? { errorDescription: error.description } : {}) }
             : { type: 'error', error: 'server_error', errorDescription: 'The authorization server encountered an unexpected condition.' }
-        // Without params: finalizeAuthorization, which may be what threw, is not called again.
+        // finalizeAuthorization sends every answer after validation, this one too, unless it is what
+        // failed: then the plain redirect, and so if it fails on this answer as well.
+        if (!finalizeFailed) {
+          try {
+            return await respondToClient(req, target, result, config.issuer, settings, request.params)
+          } catch (again) {
+            const cause = again instanceof FinalizeAuthorizationFailed ? again.cause : again
+            if (!(cause instanceof OAuth2Error)) reportError(config.onError, cause, req.request)
+          }
+        }
         return respondToClient(req, target, result, config.issuer, settings, undefined)
       }
 

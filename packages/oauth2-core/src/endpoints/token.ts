@@ -4,6 +4,7 @@ import type { FlowConfig, TokenGrantConfig } from '../config.js'
 import { isRegisteredErrorCode } from '../errors/codes.js'
 import { OAuth2Error } from '../errors/oauth2-error.js'
 import { errorToResult, jsonResult, NO_STORE_HEADERS } from '../errors/to-result.js'
+import { NotThisFlow } from '../grants/grant-definition.js'
 import type { OAuth2TokenParams, TokenHandlerResult } from '../grants/token-context.js'
 import { isFormContentType, parseForm } from '../internal/form.js'
 import { detach } from '../internal/retention.js'
@@ -18,14 +19,6 @@ import { OAuth2TokenResponse } from '../tokens/token-response.js'
 import { verifyJwt } from '../tokens/verify-jwt.js'
 import type { OAuth2Result } from '../types.js'
 import type { Endpoint, EndpointRequest, ProviderRuntime } from './endpoint.js'
-
-/**
- * What a grant's `resolve` returns when the request refers to something another flow at this
- * endpoint issued (MultipleFlowsBuilder: a code of the second authorization code flow): this flow
- * steps aside, untouched, and the next flow of the grant type is tried, as when a handler returns
- * `null`.
- */
-export const NOT_THIS_FLOW: Readonly<Record<string, unknown>> = Object.freeze({})
 
 /** One grant of one flow at this endpoint, in the order the flows were added. */
 export interface TokenEndpointEntry {
@@ -95,6 +88,7 @@ export function createTokenEndpoint(pathname: string, entries: TokenEndpointEntr
       // Authenticate once per request: a client assertion's jti is single use, so a second flow
       // (MultipleFlows) reuses the first successful authentication when it allows the same method.
       let authenticated: AuthenticatedClient | undefined
+      let declined: NotThisFlow | undefined
       for (let index = 0; index < candidates.length; index++) {
         const entry = candidates[index]!
         const policy = policies.get(entry.flow)!
@@ -112,10 +106,15 @@ export function createTokenEndpoint(pathname: string, entries: TokenEndpointEntr
           }
         }
         const result = await runGrant(entry, client, params, req, runtime)
+        if (result instanceof NotThisFlow) {
+          declined ??= result
+          continue
+        }
         if (result === null && index < candidates.length - 1) continue
         if (result === null) break
         return toTokenResult(result, client, policy)
       }
+      if (declined !== undefined) throw declined.otherwise
       if (firstAuthError !== undefined) throw firstAuthError
       throw new OAuth2Error('invalid_request', 'The token request was not accepted.')
     },
@@ -129,7 +128,7 @@ async function runGrant(
   params: Record<string, string>,
   req: EndpointRequest,
   runtime: ProviderRuntime,
-): Promise<NonNullable<TokenHandlerResult> | null> {
+): Promise<NonNullable<TokenHandlerResult> | null | NotThisFlow> {
   const { flow, grant } = entry
   const { config } = runtime
   const grantType = grant.grant.grantType
@@ -149,7 +148,7 @@ async function runGrant(
   // A grant may first redeem what the request refers to (the core's authorization codes): its
   // checks run before any handler, and the handler context gets what was stored.
   const resolved = grant.grant.resolve !== undefined ? await grant.grant.resolve({ params: parsed, client, flow, runtime, request: req.request }) : {}
-  if (resolved === NOT_THIS_FLOW) return null
+  if (resolved instanceof NotThisFlow) return resolved
   // The core's own handler: no handler context to build (its helpers are closures over this request).
   if (grant.generateToken === undefined) {
     return (await grant.grant.defaultHandler!({ params: parsed, scopes, resolved, client, flow, runtime, request: req.request })) ?? null

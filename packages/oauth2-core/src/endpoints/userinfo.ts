@@ -1,6 +1,7 @@
 import { OAuth2Error } from '../errors/oauth2-error.js'
 import { BODY_TOO_LARGE, jsonResult, NO_STORE_HEADERS } from '../errors/to-result.js'
 import { isFormContentType, parseForm } from '../internal/form.js'
+import { bearerToken, namesBearerScheme } from '../resource/bearer-credentials.js'
 import { checkBodyLength, type RequestLimits } from '../schemas/limits.js'
 import { validateAccessToken } from '../tokens/validate-access-token.js'
 import type { OAuth2Request, OAuth2Result } from '../types.js'
@@ -60,9 +61,6 @@ export interface UserInfoSettings {
   scopeClaims: Readonly<Record<string, readonly string[]>>
 }
 
-/** RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i
-
 /**
  * The UserInfo endpoint (OIDC Core §5.3), GET and POST. The access token comes as an RFC 6750
  * Bearer token in the `Authorization` header, or (POST) in the form body (RFC 6750 §2.2), never in
@@ -95,7 +93,7 @@ export function createUserInfoEndpoint(pathname: string, settings: UserInfoSetti
     metadata: () => ({ userinfo_endpoint: runtime.endpointUrl(settings.path), claims_supported: claimsSupported }),
     async handle(req: EndpointRequest): Promise<OAuth2Result> {
       const authorization = req.headers.get('authorization')
-      const inHeader = authorization !== null && /^bearer(?: |$)/i.test(authorization.trim())
+      const inHeader = namesBearerScheme(authorization)
       let bodyToken: string | undefined
       if (req.method === 'POST' && isFormContentType(req.headers.get('content-type'))) {
         try {
@@ -115,9 +113,9 @@ export function createUserInfoEndpoint(pathname: string, settings: UserInfoSetti
       if (inHeader && bodyToken !== undefined) throw bearerError('invalid_request', 'The access token was sent in more than one way.')
       let token: string
       if (inHeader) {
-        const match = BEARER.exec(authorization!.trim())
-        if (match === null) throw bearerError('invalid_request', 'The Authorization header is not a valid Bearer credential.')
-        token = match[1]!
+        const fromHeader = bearerToken(authorization!)
+        if (fromHeader === undefined) throw bearerError('invalid_request', 'The Authorization header is not a valid Bearer credential.')
+        token = fromHeader
       } else if (bodyToken !== undefined) {
         token = bodyToken
       } else {

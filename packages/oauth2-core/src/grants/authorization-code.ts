@@ -2,14 +2,13 @@ import * as v from 'valibot'
 import { requireVerifiedClient } from '../client-auth/endpoint-policy.js'
 import type { FlowConfig } from '../config.js'
 import type { ProviderRuntime } from '../endpoints/endpoint.js'
-import { NOT_THIS_FLOW } from '../endpoints/token.js'
 import { OAuth2Error } from '../errors/oauth2-error.js'
 import { sha256 } from '../internal/hash.js'
 import { verifyCodeVerifier, type CodeChallengeMethod } from '../internal/pkce.js'
 import { codeVerifierParam, redirectUriParam, requiredVschar } from '../schemas/common.js'
 import { clientIdTokenAlgorithm, issuesIdToken, revokeGrant } from '../tokens/issue-tokens.js'
 import type { StoredEntry } from '../stores/oauth2-store.js'
-import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
+import { NotThisFlow, type DefaultGrantInput, type GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
 import type { TokenHandlerResult } from './token-context.js'
 import { issueUserGrantTokens } from './user-grant.js'
@@ -132,7 +131,7 @@ export const coreAuthorizationCodeGrant: GrantDefinition<Params> = {
   defaultHandler: issueAuthorizationCodeTokens,
 }
 
-async function redeemAuthorizationCode({ params, client, flow, runtime }: Omit<DefaultGrantInput<Params>, 'scopes' | 'resolved'>): Promise<Record<string, unknown>> {
+async function redeemAuthorizationCode({ params, client, flow, runtime }: Omit<DefaultGrantInput<Params>, 'scopes' | 'resolved'>): Promise<Record<string, unknown> | NotThisFlow> {
   const { store } = runtime.config
   const id = sha256(params.code)
   const entry = (await store.get('authorization_code', id)) as AuthorizationCodeEntry | undefined
@@ -141,7 +140,7 @@ async function redeemAuthorizationCode({ params, client, flow, runtime }: Omit<D
   // know, which a user handler after this one may) is left to the flows after this one.
   if (entry === undefined || entry.flow !== flow.name) {
     const after = codeFlowsAfter(runtime, flow)
-    if (entry === undefined ? after.length > 0 : after.some((f) => f.name === entry.flow)) return NOT_THIS_FLOW
+    if (entry === undefined ? after.length > 0 : after.some((f) => f.name === entry.flow)) return new NotThisFlow(unusableCode())
     throw unusableCode()
   }
   // RFC 6749 §4.1.3: "require client authentication for confidential clients ... authenticate the

@@ -2,6 +2,7 @@ import type * as v from 'valibot'
 import type { AuthenticatedClient } from '../client-auth/client-auth-method.js'
 import type { FlowConfig } from '../config.js'
 import type { ProviderRuntime } from '../endpoints/endpoint.js'
+import type { OAuth2Error } from '../errors/oauth2-error.js'
 import type { OAuth2Request } from '../types.js'
 import type { TokenHandlerResult } from './token-context.js'
 
@@ -38,7 +39,18 @@ export interface GrantDefinition<TParams = Record<string, string | undefined>> {
    * request refers to (the core's authorization codes) and returns extra handler-context fields.
    * Throws an `OAuth2Error` to refuse the request.
    */
-  resolve?(input: Omit<DefaultGrantInput<TParams>, 'scopes' | 'resolved'>): Promise<Record<string, unknown>>
+  resolve?(input: Omit<DefaultGrantInput<TParams>, 'scopes' | 'resolved'>): Promise<Record<string, unknown> | NotThisFlow>
   /** The core's secure default, through the store, where the user gives no `generateToken`. */
   defaultHandler?(input: DefaultGrantInput<TParams>): Promise<TokenHandlerResult>
+}
+
+/**
+ * What a grant's `resolve` returns when the request refers to something another flow at this
+ * endpoint issued (MultipleFlowsBuilder: a code of the second authorization code flow): this flow
+ * steps aside, untouched, and the next flow of the grant type is tried. `otherwise` is the answer
+ * when no later flow takes the request (none accepts the client's method, say): the grant's own
+ * refusal, not a generic one.
+ */
+export class NotThisFlow {
+  constructor(readonly otherwise: OAuth2Error) {}
 }

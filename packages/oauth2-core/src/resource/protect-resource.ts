@@ -6,6 +6,7 @@ import { headerLookup, type HeaderLookup } from '../internal/headers.js'
 import { SCOPE_PATTERN } from '../schemas/common.js'
 import { validateAccessToken, type ValidAccessToken } from '../tokens/validate-access-token.js'
 import type { OAuth2RequestHeaders, OAuth2Result } from '../types.js'
+import { bearerToken, namesBearerScheme } from './bearer-credentials.js'
 
 /**
  * What the resource-server check reads from a request. Only `headers` is required: the token is
@@ -35,10 +36,6 @@ export interface AuthenticateResourceOptions {
  */
 export type ResourceAuthentication = { ok: true; token: ValidAccessToken } | ({ ok: false } & OAuth2Result)
 
-/** RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110 §11.1). */
-const BEARER_CREDENTIALS = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i
-/** The scheme a header names: a token up to the first space or tab, so `Bearer<TAB>x` is a malformed Bearer credential, not another scheme. */
-const AUTH_SCHEME = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?:[ \t]|$)/
 
 /**
  * Authenticates a request to a protected resource by its Bearer access token (RFC 6750) and checks
@@ -64,8 +61,7 @@ export async function authenticateResourceRequest(
   const realm = runtime.config.issuer.replace(/["\\]/g, '')
   const headers = headerLookup(request?.headers)
   const authorization = headers.get('authorization')
-  const scheme = authorization === null ? undefined : AUTH_SCHEME.exec(authorization)?.[1]?.toLowerCase()
-  const inHeader = scheme === 'bearer'
+  const inHeader = namesBearerScheme(authorization)
   const inQuery = hasQueryToken(request?.url, runtime.config.issuer)
   const inBody = hasFormToken(request?.body, headers)
 
@@ -80,7 +76,7 @@ export async function authenticateResourceRequest(
   // RFC 6750 §3.1: a request without authentication information gets no error code.
   if (!inHeader) return { ok: false, status: 401, headers: { 'www-authenticate': `Bearer realm="${realm}"`, ...NO_STORE_HEADERS }, body: '' }
 
-  const token = BEARER_CREDENTIALS.exec(authorization!)?.[1]
+  const token = bearerToken(authorization!)
   if (token === undefined) {
     return challenge(realm, 'invalid_request', 'The Authorization header is not a valid Bearer credential.')
   }

@@ -243,6 +243,18 @@ describe('OpenID Connect Core §5.3.3 and RFC 6750 §3 UserInfo errors', () => {
     expect(result.headers['www-authenticate']).toContain('error="invalid_request"')
   })
 
+  it('RFC 6750 §2.1, §2: reads Bearer<TAB> as a malformed Bearer header, alone or besides a body token, as the resource middleware does', async () => {
+    const { provider } = setup()
+    const token = await accessToken(provider)
+    const alone = await get(provider, { authorization: `Bearer\t${token}` })
+    expect(alone.status).toBe(400)
+    expect(alone.headers['www-authenticate']).toContain('error="invalid_request"')
+    const twice = await provider.handle({ method: 'POST', url: USERINFO_URL, headers: { authorization: `Bearer\t${token}`, 'content-type': FORM }, body: `access_token=${token}` })
+    expect(twice.status).toBe(400)
+    expect(twice.headers['www-authenticate']).toContain('error="invalid_request"')
+    expect((await provider.authenticateResourceRequest({ headers: { authorization: `Bearer\t${token}` } })).ok).toBe(false)
+  })
+
   it('answers a throwing callback with 500 server_error and reports it to onError', async () => {
     const onError = vi.fn()
     const { provider } = setup(() => {

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import {
   MemoryStore,
   OAuth2AuthorizationCodeBuilder,
+  OAuth2Error,
   OAuth2TokenResponse,
   OIDCAuthorizationCodeBuilder,
   type AuthorizationCodeData,
@@ -331,6 +332,40 @@ describe('RFC 6749 §4.1.2.1 server_error: a failure after the request is valida
     expectErrorRedirect(result, 'server_error')
     expect(finalize).toHaveBeenCalledTimes(1)
     expect(onError).toHaveBeenCalledTimes(1)
+  })
+
+  it('RFC 6749 §4.1.2.1: sends the server_error of another callback through finalizeAuthorization, which sends every answer after validation', async () => {
+    const finalize = vi.fn((ctx: { authorizationResult: { type: string }; fullRedirectUri: string }) => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `finalized ${ctx.authorizationResult.type}` }))
+    const onError = vi.fn()
+    const { provider } = codeFlowProvider({
+      route: (r) =>
+        r
+          .findSession(() => {
+            throw failure()
+          })
+          .finalizeAuthorization(finalize),
+      builder: (b) => b.onError(onError),
+    })
+    const result = await authorize(provider, (await codeRequest()).params)
+    expect(result.body).toBe('finalized error')
+    expect(finalize).toHaveBeenCalledTimes(1)
+    expect(finalize.mock.calls[0]![0].fullRedirectUri).toContain('error=server_error')
+    expect(onError).toHaveBeenCalledTimes(1)
+  })
+
+  it('RFC 6749 §4.1.2.1: redirects a callback\'s temporarily_unavailable as itself, a protocol error, not reported to onError', async () => {
+    const onError = vi.fn()
+    const { provider } = codeFlowProvider({
+      route: (r) =>
+        r.findSession(() => {
+          throw new OAuth2Error('temporarily_unavailable', 'Down for maintenance.', { status: 503 })
+        }),
+      builder: (b) => b.onError(onError),
+    })
+    const { params: response } = expectErrorRedirect(await authorize(provider, (await codeRequest()).params), 'temporarily_unavailable')
+    expect(response['error_description']).toBe('Down for maintenance.')
+    expect(response['state']).toBe('state-123')
+    expect(onError).not.toHaveBeenCalled()
   })
 
   it('RFC 6749 §4.1.2.1: still answers a generic 500, never a redirect, when the client lookup throws (no trusted redirect URI yet)', async () => {

@@ -177,12 +177,10 @@ describe('RFC 6749 §4.1.3 a code is checked before it is consumed', () => {
 })
 
 describe('RFC 6749 §4.1.3 with MultipleFlowsBuilder: two authorization code flows at one token endpoint', () => {
-  function twoCodeFlows() {
-    const flow = (name: string, path: string) =>
-      OAuth2AuthorizationCodeBuilder.create()
-        .strategyName(name)
-        .addClientAuthenticationMethod('client_secret_basic')
-        .addClientAuthenticationMethod('none')
+  function twoCodeFlows(secondMethods: ('client_secret_basic' | 'none')[] = ['client_secret_basic', 'none']) {
+    const flow = (name: string, path: string, methods: ('client_secret_basic' | 'none')[] = ['client_secret_basic', 'none']) =>
+      methods
+        .reduce((builder, method) => builder.addClientAuthenticationMethod(method), OAuth2AuthorizationCodeBuilder.create().strategyName(name))
         .setScopes({ profile: 'Your profile' })
         .authorizationRoute((route) => route.setPath(path).authenticateUser(() => ({ sub: `user-of-${name}` })).consent(() => true))
     return MultipleFlowsBuilder.create()
@@ -190,7 +188,7 @@ describe('RFC 6749 §4.1.3 with MultipleFlowsBuilder: two authorization code flo
       .setClock(testClock().now)
       .findClient((id) => [WEB_CLIENT, PUBLIC_CLIENT].find((c) => c.client_id === id))
       .add(flow('first', '/oauth2/authorize'))
-      .add(flow('second', '/oauth2/authorize-second'))
+      .add(flow('second', '/oauth2/authorize-second', secondMethods))
       .build()
   }
 
@@ -209,6 +207,15 @@ describe('RFC 6749 §4.1.3 with MultipleFlowsBuilder: two authorization code flo
 
     const first = await freshCode(provider, WEB_CLIENT, { scope: 'profile' })
     expect((await redeem(provider, first.code, first.verifier)).status).toBe(200)
+  })
+
+  it('RFC 6749 §5.2: answers invalid_grant, as for any unusable code, when the client may use no flow after the one that left the code, and leaves it to its owner', async () => {
+    // The second flow serves public clients only: web-app (Basic) cannot reach it.
+    const provider = twoCodeFlows(['none'])
+    const second = await freshCode(provider, PUBLIC_CLIENT, { scope: 'profile' }, `${ISSUER}/oauth2/authorize-second`)
+    expect((await redeem(provider, second.code, second.verifier)).json).toEqual(UNUSABLE_CODE)
+    const owner = await redeem(provider, second.code, second.verifier, {}, { client_id: PUBLIC_CLIENT.client_id })
+    expect(owner.status, JSON.stringify(owner.json)).toBe(200)
   })
 
   it('RFC 6749 §4.1.2: a replayed code of the second flow is still detected as a replay', async () => {

@@ -9,6 +9,16 @@ import { appendQuery } from './redirect-uri.js'
 import type { RedirectTarget } from './request.js'
 import type { AuthorizationEndpointSettings, FinalizeAuthorizationContext, OAuth2ACAuthorizationParams } from './types.js'
 
+/**
+ * What `finalizeAuthorization` threw (`cause`), or its result HTTP could not send: the endpoint then
+ * answers with the plain redirect, without calling it again for that answer.
+ */
+export class FinalizeAuthorizationFailed extends Error {
+  constructor(cause: unknown) {
+    super('finalizeAuthorization failed', { cause })
+  }
+}
+
 /** What is sent back to the client. */
 export type AuthorizationResult = FinalizeAuthorizationContext['authorizationResult']
 
@@ -52,14 +62,17 @@ export async function respondToClient(
       responseMode: target.responseMode,
       responseParams,
     }
-    const custom = await settings.finalizeAuthorization(context, params, req.request)
-    if (custom !== null && custom !== undefined) {
+    let checked: OAuth2Result | undefined
+    try {
+      const custom = await settings.finalizeAuthorization(context, params, req.request)
       // Checked before the HTTP layer sees it: a status or header it refuses becomes the server_error redirect.
-      const checked = checkCallbackResult(custom, 'finalizeAuthorization')
-      // The response carries a code: it must never be cached (RFC 6749 §10.5 keeps codes short-lived
-      // and private), and a page of it never framed (RFC 9700 §4.16).
-      return { ...checked, headers: withPageSecurity(checked.headers) }
+      if (custom !== null && custom !== undefined) checked = checkCallbackResult(custom, 'finalizeAuthorization')
+    } catch (error) {
+      throw new FinalizeAuthorizationFailed(error)
     }
+    // The response carries a code: it must never be cached (RFC 6749 §10.5 keeps codes short-lived
+    // and private), and a page of it never framed (RFC 9700 §4.16).
+    if (checked !== undefined) return { ...checked, headers: withPageSecurity(checked.headers) }
   }
 
   if (target.responseMode === 'form_post') {
