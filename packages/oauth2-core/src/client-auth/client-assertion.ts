@@ -1,5 +1,6 @@
 import { errors, jwtVerify, type CryptoKey, type JWTVerifyGetKey, type JWTPayload } from 'jose'
 import { OAuth2Error } from '../errors/oauth2-error.js'
+import { sha256 } from '../internal/hash.js'
 import type { ClientAuthContext } from './client-auth-method.js'
 import type { ClientMetadata } from './client-metadata.js'
 
@@ -45,8 +46,10 @@ export async function verifyClientAssertion(
   if (payload.exp! - nowSeconds > context.maxAssertionLifetime) {
     throw new OAuth2Error('invalid_client', 'The client_assertion expires too far in the future.')
   }
-  // RFC 7523 §3 (7): the server may ensure the JWT is not replayed, via jti.
-  const fresh = await context.replay.consume(`client_assertion:${clientId}:${payload.jti}`, (payload.exp! + CLOCK_TOLERANCE) * 1000)
+  // RFC 7523 §3 (7): the server may ensure the JWT is not replayed, via jti. Per client, keyed by a
+  // hash of its id (no `:` in it), so that client `a` with jti `b:c` and client `a:b` with jti `c`
+  // never share a key: one client cannot spend another's jti.
+  const fresh = await context.replay.consume(`client_assertion:${sha256(clientId)}:${payload.jti}`, (payload.exp! + CLOCK_TOLERANCE) * 1000)
   if (!fresh) throw new OAuth2Error('invalid_client', 'The client_assertion has already been used.')
   return payload
 }

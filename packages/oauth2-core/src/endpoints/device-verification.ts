@@ -231,7 +231,8 @@ export function createDeviceVerificationEndpoint(pathname: string, flow: FlowCon
         form = parseForm(req.request.body, config.limits)
       } catch (error) {
         if (!(error instanceof OAuth2Error)) throw error
-        return codePage(req, 400, '', { error: 'invalid_request', message: 'The form could not be read. Please try again.' })
+        // A body over the request limits is 413, as at every endpoint (schemas/limits.ts); the page all the same.
+        return codePage(req, error.status === 413 ? 413 : 400, '', { error: 'invalid_request', message: 'The form could not be read. Please try again.' })
       }
       const { interaction } = verification
       if (interaction.authenticateUser === undefined && interaction.findSession === undefined) {

@@ -51,17 +51,24 @@ export async function checkCsrf(headers: Pick<Headers, 'get'>, form: Readonly<Re
   return timingSafeEqual(cookie, field)
 }
 
-/** The value of the first cookie named `name` in the request's `Cookie` header(s). */
+/**
+ * The value of the cookie named `name` in the request's `Cookie` header(s), split on `;` only
+ * (RFC 6265 §4.2.1; the core joins repeated Cookie headers with `; `). A comma is no separator: a
+ * sibling subdomain may set a cookie whose value is `a,__Host-oauth2_csrf=<token>`, and reading it
+ * as a pair would hand it the `__Host-` cookie's place. A header naming the cookie twice (one of
+ * them planted) gives no value at all.
+ */
 function readCookie(headers: Pick<Headers, 'get'>, name: string): string | undefined {
   const header = headers.get('cookie')
   if (header === null) return undefined
-  // Headers joins repeated Cookie headers with ", "; RFC 6265 §4.2.1 separates pairs with "; ".
-  for (const pair of header.split(/[;,]/)) {
+  let value: string | undefined
+  for (const pair of header.split(';')) {
     const index = pair.indexOf('=')
-    if (index === -1) continue
-    if (pair.slice(0, index).trim() === name) return pair.slice(index + 1).trim()
+    if (index === -1 || pair.slice(0, index).trim() !== name) continue
+    if (value !== undefined) return undefined
+    value = pair.slice(index + 1).trim()
   }
-  return undefined
+  return value
 }
 
 function isHttps(issuer: string): boolean {

@@ -4,6 +4,7 @@ import type { ClientAuthMethodName, ClientMetadata } from '../client-auth/client
 import type { FlowConfig, ProviderConfig } from '../config.js'
 import type { ProviderRuntime } from '../endpoints/endpoint.js'
 import { OAuth2Error } from '../errors/oauth2-error.js'
+import { ignoreRejection, reportError } from '../errors/report-error.js'
 import { GrantType } from '../grants/grant-types.js'
 import { sha256 } from '../internal/hash.js'
 import { randomToken } from '../internal/random.js'
@@ -431,15 +432,13 @@ function toScopeTokens(scope: string | readonly string[]): string[] {
   return [...new Set(tokens)].map(detach)
 }
 
-/** Hands a security event to `onSecurityEvent`; a throwing hook is reported to `onError`, never to the client. */
+/** Hands a security event to `onSecurityEvent`; a throwing (or rejecting) hook is reported to `onError`, never to the client. */
 function reportSecurityEvent(runtime: ProviderRuntime, event: SecurityEvent): void {
+  const { onSecurityEvent, onError, issuer } = runtime.config
+  const report = (error: unknown) => reportError(onError, error, { method: 'POST', url: issuer, headers: {} })
   try {
-    runtime.config.onSecurityEvent?.(event)
+    ignoreRejection(onSecurityEvent?.(event), report)
   } catch (error) {
-    try {
-      runtime.config.onError?.(error, { method: 'POST', url: runtime.config.issuer, headers: {} })
-    } catch {
-      // Neither hook may break the response.
-    }
+    report(error)
   }
 }

@@ -518,6 +518,23 @@ describe('sign-in and consent pages: CSRF, escaping and security headers (RFC 67
     expect(authenticate).not.toHaveBeenCalled()
   })
 
+  it('RFC 6749 §10.12: never reads a CSRF token a sibling subdomain planted inside another cookie\'s value (a,__Host-oauth2_csrf=...), nor a doubled one', async () => {
+    const authenticate = vi.fn(() => ({ sub: 'user-mallory' }))
+    const { provider } = codeFlowProvider({ route: (r) => r.authenticateUser(authenticate) })
+    const planted = 'A'.repeat(43)
+    const page = await authorize(provider, (await codeRequest()).params)
+    const form = { ...hiddenFields(page.body), oauth2_csrf: planted, username: 'mallory', password: 'x' }
+    // Cross-site: the victim's SameSite=Lax cookie is not sent, only the planted one.
+    expect((await submit(provider, form, `x=a,__Host-oauth2_csrf=${planted}`)).status).toBe(403)
+    // Same-site: both are sent; the token is the victim's, never the planted one.
+    expect((await submit(provider, form, `x=a,__Host-oauth2_csrf=${planted}; ${cookieOf(page)}`)).status).toBe(403)
+    expect((await submit(provider, form, `__Host-oauth2_csrf=${planted}; ${cookieOf(page)}`)).status).toBe(403)
+    expect(authenticate).not.toHaveBeenCalled()
+    // Nor is it fixed into the cookie the page sets.
+    const next = await authorize(provider, (await codeRequest()).params, { cookie: `x=a,__Host-oauth2_csrf=${planted}` })
+    expect(cookieOf(next)).not.toContain(planted)
+  })
+
   it('shows the sign-in form again with 401 and access_denied for wrong credentials', async () => {
     const { provider } = codeFlowProvider()
     const { params } = await codeRequest()
@@ -938,6 +955,34 @@ describe('RFC 6749 §4.1.3 access token request with a core authorization code',
     expect(events).toEqual([])
     await postToken(provider, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }, WEB_AUTH)
     expect(events).toMatchObject([{ type: 'authorization_code_reuse', clientId: WEB_CLIENT.client_id }])
+  })
+
+  it('reports an async onSecurityEvent that rejects to onError, and an async onError that rejects nowhere: no unhandled rejection (docs/errors.md)', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const reported: unknown[] = []
+      const { provider } = codeFlowProvider({
+        builder: (b) =>
+          b
+            .onSecurityEvent(async () => {
+              throw new Error('alerting backend down')
+            })
+            .onError(async (error) => {
+              reported.push(error)
+              throw new Error('logging backend down too')
+            }),
+      })
+      const { code, verifier } = await codeAndTokens(provider, { scope: 'openid profile' })
+      const replay = await postToken(provider, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }, WEB_AUTH)
+      expect(replay.json['error']).toBe('invalid_grant')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(String(reported[0])).toContain('alerting backend down')
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
   })
 
   it('refuses a code issued to another client as invalid_grant', async () => {

@@ -240,6 +240,15 @@ describe('RFC 7523 §2.2 client_secret_jwt', () => {
     expect(guessed.json['error_description']).toBe('Client authentication failed.')
   })
 
+  it('RFC 7523 §3 (7): remembers a jti per client, so that no client can spend another\'s (client svc with jti eu:1 and client svc:eu with jti 1)', async () => {
+    const { provider } = setup({ clients: [secretClient({ client_id: 'svc' }), secretClient({ client_id: 'svc:eu' })] })
+    expect((await send(provider, assertionParams(await secretAssertion({ clientId: 'svc', jti: 'eu:1' })))).status).toBe(200)
+    expect((await send(provider, assertionParams(await secretAssertion({ clientId: 'svc:eu', jti: '1' })))).status).toBe(200)
+    // Each jti still once for its own client.
+    const again = await send(provider, assertionParams(await secretAssertion({ clientId: 'svc:eu', jti: '1' })))
+    expect(again.json['error_description']).toBe('The client_assertion has already been used.')
+  })
+
   it('never tells which client ids exist: a signature, key or algorithm fault reads as an unknown client does (docs/errors.md)', async () => {
     const { provider } = setup({ clients: [keyClient(), secretClient(), secretClient({ client_id: 'short-client', client_secret: SECRET_32.slice(0, 31) })] })
     const unknown = await send(provider, assertionParams(await secretAssertion({ clientId: 'nobody' })))

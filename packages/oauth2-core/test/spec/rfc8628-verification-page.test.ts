@@ -95,6 +95,16 @@ describe('RFC 8628 §3.3 user interaction: the user-code page', () => {
     expectPageHeaders(result.headers)
   })
 
+  it('answers a body over the request limits with 413 and the code page, as every endpoint does (RFC 9700 request limits)', async () => {
+    const { provider } = setup()
+    const browser = new Browser(provider)
+    const fields = hiddenFields((await browser.get(VERIFY_URL)).body)
+    const result = await browser.post(VERIFY_URL, { ...fields, user_code: 'BBBB-BBBB', padding: 'x'.repeat(70_000) })
+    expect(result.status).toBe(413)
+    expectPageHeaders(result.headers)
+    expect(result.body).toContain('Connect a device')
+  })
+
   it('refuses other methods with 405', async () => {
     const { provider } = setup()
     const result = await provider.handle({ method: 'PUT', url: VERIFY_URL, headers: {} })
