@@ -4,7 +4,8 @@ import type { AuthenticatedClient } from '../client-auth/client-auth-method.js'
 import type { FlowConfig } from '../config.js'
 import type { ProviderRuntime } from '../endpoints/endpoint.js'
 import { OAuth2Error } from '../errors/oauth2-error.js'
-import { deviceCodeId, devicePollId, getDeviceCode, retainUntil, type DevicePollEntry } from '../internal/device-records.js'
+import { deviceCodeId, devicePollId, deviceSlowDownId, getDeviceCode, retainUntil, type DevicePollEntry } from '../internal/device-records.js'
+import { claimSlot, takenHint, type AttemptCounter } from '../internal/rate-limit.js'
 import { requiredVschar } from '../schemas/common.js'
 import { isGrantRevoked } from '../tokens/issue-tokens.js'
 import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
@@ -17,6 +18,8 @@ type Params = v.InferOutput<typeof schema>
 
 /** RFC 8628 §3.5: on `slow_down` "the interval MUST be increased by 5 seconds for this and all subsequent requests". */
 export const SLOW_DOWN_INCREMENT = 5
+/** How many slow_down answers grow a device code's interval (each is one store entry); later ones keep the largest interval. */
+export const MAX_SLOW_DOWNS = 100
 
 /** What the user approved on the verification page, as the token handler receives it (`deviceAuthorization`). */
 export interface DeviceAuthorizationData {
@@ -107,17 +110,28 @@ async function answerDevicePoll({ params, client, flow, runtime }: Omit<DefaultG
     return { deviceAuthorization: data }
   }
 
-  // Pending. RFC 8628 §3.5 slow_down: polled sooner than the interval after the previous poll.
+  // Pending. RFC 8628 §3.5 slow_down: polled sooner than the interval after the previous poll. Kept
+  // with the store's atomic setIfAbsent only, so that concurrent polls at instances sharing a slow
+  // store are each counted (a read, then a write, would let several pass as on time and lose
+  // increments): a poll claims the polling window, live for the current interval; the one that
+  // claims it is on time, any other comes too soon and claims the next slow_down slot, each slot
+  // 5 more seconds "for this and all subsequent requests".
   const pollId = devicePollId(id)
-  const poll = await store.get('rate_limit', pollId)
-  let interval = typeof poll?.['interval'] === 'number' ? poll['interval'] : entry.interval
-  const lastPolledAt = typeof poll?.['lastPolledAt'] === 'number' ? poll['lastPolledAt'] : undefined
-  const tooSoon = lastPolledAt !== undefined && now < lastPolledAt + interval * 1000
-  if (tooSoon) interval += SLOW_DOWN_INCREMENT
-  const state: DevicePollEntry = { grantId: entry.grantId, interval, lastPolledAt: now }
-  await store.set('rate_limit', pollId, state, retainUntil(entry))
-  if (tooSoon) throw new OAuth2Error('slow_down', `Polling too fast: wait at least ${interval} seconds between requests.`)
-  throw new OAuth2Error('authorization_pending', 'The user has not yet completed the authorization.')
+  // Each slow_down is one store entry: counted up to MAX_SLOW_DOWNS (the interval is then over
+  // 8 minutes past its start, longer than a device code lives by default), so a client that polls in
+  // a tight loop cannot grow the store without bound.
+  const slowDowns: AttemptCounter = { id: deviceSlowDownId(id), limit: MAX_SLOW_DOWNS, expiresAt: retainUntil(entry) }
+  const interval = entry.interval + SLOW_DOWN_INCREMENT * (await takenHint(store, slowDowns.id))
+  const window: DevicePollEntry = { grantId: entry.grantId, interval }
+  if (await store.setIfAbsent('rate_limit', pollId, window, Math.min(now + interval * 1000, retainUntil(entry)))) {
+    throw new OAuth2Error('authorization_pending', 'The user has not yet completed the authorization.')
+  }
+  const slot = (await claimSlot(store, slowDowns)) ?? MAX_SLOW_DOWNS - 1
+  const slowed = entry.interval + SLOW_DOWN_INCREMENT * (slot + 1)
+  // The window restarts at this poll, with the grown interval (a later write may shorten it by the
+  // latency between two racing polls; the count above is exact).
+  await store.set('rate_limit', pollId, { grantId: entry.grantId, interval: slowed }, Math.min(now + slowed * 1000, retainUntil(entry)))
+  throw new OAuth2Error('slow_down', `Polling too fast: wait at least ${slowed} seconds between requests.`)
 }
 
 async function issueDeviceTokens({ params, resolved, client, flow, runtime }: DefaultGrantInput<Params>): Promise<TokenHandlerResult> {

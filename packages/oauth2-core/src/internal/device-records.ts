@@ -42,13 +42,12 @@ export interface UserCodeEntry extends StoredEntry {
 }
 
 /**
- * The polling state of one device code (kind `rate_limit`, id `device_poll:<device code hash>`):
- * the current interval, which `slow_down` grows by 5 seconds (RFC 8628 §3.5), and the last poll.
+ * The polling window of one device code (kind `rate_limit`, id `device_poll:<device code hash>`):
+ * live for the current interval after a poll; a poll that finds it live came too soon (RFC 8628 §3.5).
  */
 export interface DevicePollEntry extends StoredEntry {
   grantId: string
   interval: number
-  lastPolledAt: number
 }
 
 /** The store id of a device code. */
@@ -61,9 +60,14 @@ export function userCodeId(normalizedUserCode: string): string {
   return sha256(`user_code:${normalizedUserCode}`)
 }
 
-/** The store id of a device code's polling state. */
+/** The store id of a device code's polling window. */
 export function devicePollId(deviceCodeHash: string): string {
   return `device_poll:${deviceCodeHash}`
+}
+
+/** The store id of a device code's slow_down counter (its slots: `<id>#<n>`, internal/rate-limit.ts). */
+export function deviceSlowDownId(deviceCodeHash: string): string {
+  return `device_slow_down:${deviceCodeHash}`
 }
 
 /**

@@ -20,15 +20,29 @@ export interface AttemptCounter {
 
 /** Counts one attempt; `false` when the limit was already reached (the attempt is refused). */
 export async function takeAttempt(store: OAuth2Store, counter: AttemptCounter): Promise<boolean> {
-  const hint = await store.get('rate_limit', counter.id)
-  let slot = typeof hint?.['count'] === 'number' && Number.isInteger(hint['count']) ? Math.max(0, hint['count']) : 0
+  return (await claimSlot(store, counter)) !== undefined
+}
+
+/**
+ * Counts one attempt and says which it was: the slot claimed (0 for the first attempt), or
+ * `undefined` when the limit was already reached. Of concurrent callers, each gets a slot of its
+ * own: the count is exact whatever the store's latency.
+ */
+export async function claimSlot(store: OAuth2Store, counter: AttemptCounter): Promise<number | undefined> {
+  let slot = await takenHint(store, counter.id)
   for (; slot < counter.limit; slot++) {
     if (await store.setIfAbsent('rate_limit', `${counter.id}#${slot}`, {}, counter.expiresAt)) {
       await store.set('rate_limit', counter.id, { count: slot + 1 }, counter.expiresAt)
-      return true
+      return slot
     }
   }
-  return false
+  return undefined
+}
+
+/** How many attempts the counter has counted, as far as its hint knows (never more than were taken). */
+export async function takenHint(store: OAuth2Store, id: string): Promise<number> {
+  const hint = await store.get('rate_limit', id)
+  return typeof hint?.['count'] === 'number' && Number.isInteger(hint['count']) ? Math.max(0, hint['count']) : 0
 }
 
 /** Whether the limit is reached (the last slot is taken), without counting an attempt. */

@@ -119,6 +119,42 @@ describe('RFC 8628 §3.5 device access token response', () => {
     expect((await poll(a, device_code)).json['error']).toBe('slow_down')
   })
 
+  it('counts every concurrent poll, at instances sharing a store with latency: one is on time, each other slows down by 5 more seconds', async () => {
+    const clock = testClock()
+    /** A store that honours the contract (each call is MemoryStore's, atomic ones stay atomic) but answers late, as a network store does. */
+    class SlowStore extends MemoryStore {
+      #turn = 0
+      async #late<T>(call: () => Promise<T>): Promise<T> {
+        const delay = () => new Promise((resolve) => setTimeout(resolve, (this.#turn = (this.#turn * 7 + 3) % 11)))
+        await delay()
+        const answer = await call()
+        await delay()
+        return answer
+      }
+      override get(kind: StoreKind, id: string) {
+        return this.#late(() => super.get(kind, id))
+      }
+      override set(kind: StoreKind, id: string, entry: StoredEntry, expiresAt: number) {
+        return this.#late(() => super.set(kind, id, entry, expiresAt))
+      }
+      override setIfAbsent(kind: StoreKind, id: string, entry: StoredEntry, expiresAt: number) {
+        return this.#late(() => super.setIfAbsent(kind, id, entry, expiresAt))
+      }
+    }
+    const store = new SlowStore({ now: clock.now })
+    const instances = [setup({ store, clock }).provider, setup({ store, clock }).provider, setup({ store, clock }).provider]
+    const { device_code } = await startDevice(instances[0]!)
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => poll(instances[i % 3]!, device_code)))
+    expect(answers.filter((a) => a.json['error'] === 'authorization_pending')).toHaveLength(1)
+    const waits = answers.filter((a) => a.json['error'] === 'slow_down').map((a) => Number(/(\d+) seconds/.exec(String(a.json['error_description']))![1]))
+    // RFC 8628 §3.5: "increased by 5 seconds for this and all subsequent requests": five slow_downs, five increments.
+    expect(waits.sort((x, y) => x - y)).toEqual([10, 15, 20, 25, 30])
+    // And for all subsequent requests, at any instance: the next one too soon waits 35 seconds.
+    clock.advance(60_000)
+    expect((await poll(instances[1]!, device_code)).json['error']).toBe('authorization_pending')
+    expect((await poll(instances[2]!, device_code)).json['error_description']).toContain('35 seconds')
+  })
+
   it('counts polls per device code: another device’s polls do not slow this one', async () => {
     const { provider, clock } = setup()
     const one = await startDevice(provider)
