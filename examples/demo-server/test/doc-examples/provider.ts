@@ -66,4 +66,5 @@ export const provider = MultipleFlowsBuilder.create()
       .setScopes({ 'reports:read': 'Read reports' })
       .useAccessTokenJwks(),                                // RFC 9068 JWT access tokens, like the OIDC flows
   )
+  .onError((error) => console.error('oauth2:', error))     // a callback or the store failed: the client only reads server_error
   .build() // no generateToken: the core issues, rotates, revokes and introspects the tokens

@@ -203,6 +203,24 @@ describe('RFC 6749 §4.1.2.1 error response', () => {
     expectErrorRedirect(await authorize(provider, params), 'unauthorized_client')
   })
 
+  it('RFC 6749 §4.1.3: redirects unauthorized_client, before anyone signs in, a client whose registered authentication method the flow\'s token endpoint refuses (it could never redeem the code)', async () => {
+    const authenticate = vi.fn(() => ({ sub: 'user-alice' }))
+    const provider = OIDCAuthorizationCodeBuilder.create()
+      .setIssuer(ISSUER)
+      .findClient((id) => [WEB_CLIENT, PUBLIC_CLIENT].find((c) => c.client_id === id))
+      .setScopes({ profile: 'Your profile' })
+      .authorizationRoute((route) => route.authenticateUser(authenticate))
+      .build()
+    // A public client, and no addClientAuthenticationMethod('none') nor withPkce(): only client_secret_basic.
+    const { params } = await codeRequest(PUBLIC_CLIENT, { redirect_uri: REDIRECT_URI })
+    const { params: response } = expectErrorRedirect(await authorize(provider, params), 'unauthorized_client')
+    expect(response['error_description']).toBe("The client's token endpoint authentication method is not accepted for this flow.")
+    expect(authenticate).not.toHaveBeenCalled()
+    // The confidential client (client_secret_basic) is served as before.
+    const served = await authorize(provider, (await codeRequest()).params)
+    expect(served.status, served.headers['location']).toBe(200)
+  })
+
   it('does not echo a state that breaks the RFC 6749 Appendix A.5 syntax', async () => {
     const { provider } = codeFlowProvider()
     const { params } = await codeRequest(WEB_CLIENT, { state: 'bad\u0001state' })

@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import type { ClientMetadata } from '../../client-auth/client-metadata.js'
+import type { ClientAuthMethodName, ClientMetadata } from '../../client-auth/client-metadata.js'
 import type { FlowConfig } from '../../config.js'
 import type { CodeChallengeMethod } from '../../internal/pkce.js'
 import { authorizationRequestSchema, clientIdSchema, redirectUriSchema, stateSchema } from '../../schemas/authorization-request.js'
@@ -133,6 +133,14 @@ export async function validateAuthorizationRequest(
   }
   if (client !== undefined && !(client.grant_types ?? ['authorization_code']).includes('authorization_code')) {
     return fail('unauthorized_client', 'The client is not registered for the authorization_code grant.')
+  }
+  // RFC 6749 §4.1.3: the code is redeemed at this flow's token endpoint, which authenticates the
+  // client with a method the flow allows (RFC 7591 §2: client_secret_basic when none is registered).
+  // A client registered for another method could never redeem it: refused now, before the user
+  // signs in for nothing (a public client needs addClientAuthenticationMethod('none') or withPkce()).
+  const method = client === undefined ? undefined : (client.token_endpoint_auth_method ?? 'client_secret_basic')
+  if (method !== undefined && !flow.authMethods.has(method as ClientAuthMethodName)) {
+    return fail('unauthorized_client', "The client's token endpoint authentication method is not accepted for this flow.")
   }
 
   const scopes = scopeTokens(p.scope)
