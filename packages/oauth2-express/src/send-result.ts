@@ -7,7 +7,8 @@ import { serverErrorResult } from '@x/oauth2-core/adapter'
  * used on purpose, so `res.send()` can add no ETag and change no content type.
  *
  * A result Node refuses to write (a status out of range, a header name that is no token, a value with
- * CR, LF or a character beyond Latin-1, as a user's page renderer may return) is answered with the
+ * CR, LF or a character beyond Latin-1: never one the core hands over, which checks what user callbacks
+ * return, but a provider of your own could) is answered with the
  * core's generic 500 `server_error` instead; the exception's text is never sent. If the headers were
  * already on their way, the connection is destroyed.
  */

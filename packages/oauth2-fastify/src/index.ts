@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { bodyTooLargeResult, type OAuth2Provider, type ValidAccessToken } from '@x/oauth2-core'
-import { readBody, requestPathname, resolveBodyLimit, serverErrorResult, TOO_LARGE } from '@x/oauth2-core/adapter'
+import { readBody, requestPathname, resolveBodyLimit, serverErrorResult, TOO_LARGE, UNREADABLE } from '@x/oauth2-core/adapter'
 import { sendResult, sendResultOrServerError as send } from './send-result.js'
 import { toOAuth2Request } from './to-request.js'
 import type { RequireAccessTokenOptions } from './resource.js'
@@ -39,8 +39,6 @@ export { DEFAULT_BODY_LIMIT } from '@x/oauth2-core/adapter'
 /** What Node and Fastify throw for a response they refuse to write: a header name, a header value, a status. */
 const UNWRITABLE = new Set(['ERR_INVALID_HTTP_TOKEN', 'ERR_INVALID_CHAR', 'ERR_HTTP_INVALID_HEADER_VALUE', 'ERR_HTTP_INVALID_STATUS_CODE', 'FST_ERR_BAD_STATUS_CODE'])
 
-/** Marks a body whose source failed: the client went away mid-body (aborted, reset), and needs no answer. */
-const UNREADABLE: unique symbol = Symbol('body unreadable')
 const unreadable = (): typeof UNREADABLE => UNREADABLE
 
 const oauth2: FastifyPluginAsync<FastifyOAuth2Options> = async (fastify, { provider, bodyLimit }) => {

@@ -24,8 +24,8 @@ export function sendResult(reply: FastifyReply, result: OAuth2Result): FastifyRe
 
 /**
  * {@link sendResult}, with a safety net: a result Node refuses to write (a status out of range, a
- * header name that is no token, a value with CR, LF or a character beyond Latin-1, as a user's page
- * renderer may return) is answered with the core's generic 500 `server_error`, never with the
+ * header name that is no token, a value with CR, LF or a character beyond Latin-1: never one the core
+ * hands over, which checks what user callbacks return, but a provider of your own could) is answered with the core's generic 500 `server_error`, never with the
  * exception's text; if the headers already left, the connection is destroyed. (A refusal that comes
  * later, after an application's async onSend hook, reaches the plugin's error handler instead.)
  */

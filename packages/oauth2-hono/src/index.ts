@@ -7,8 +7,8 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyTooLargeResult, type AuthenticateResourceOptions, type OAuth2Provider, type OAuth2Result, type ValidAccessToken } from '@x/oauth2-core'
-import { isSendableResult, resolveBodyLimit, serverErrorResult, TOO_LARGE } from '@x/oauth2-core/adapter'
-import { readRequestBody, UNREADABLE } from './read-body.js'
+import { isSendableResult, resolveBodyLimit, serverErrorResult, TOO_LARGE, UNREADABLE } from '@x/oauth2-core/adapter'
+import { readRequestBody } from './read-body.js'
 
 /** The context variables {@link requireAccessToken} sets: `c.var.oauth2` is the verified token. */
 export interface OAuth2Variables {

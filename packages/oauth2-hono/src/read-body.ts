@@ -1,7 +1,4 @@
-import { readBody, TOO_LARGE } from '@x/oauth2-core/adapter'
-
-/** Marks a body whose source failed: the client went away mid-body (aborted, reset). */
-export const UNREADABLE: unique symbol = Symbol('body unreadable')
+import { readBody, TOO_LARGE, UNREADABLE } from '@x/oauth2-core/adapter'
 
 /** A `Content-Length` value as RFC 9110 §8.6 defines it: one or more digits (a list or a sign is not one). */
 const CONTENT_LENGTH = /^\d+$/

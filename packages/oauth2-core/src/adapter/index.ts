@@ -18,7 +18,7 @@
  * @module
  */
 
-export { readBody, TOO_LARGE, type ReadBodyOptions } from './read-body.js'
+export { readBody, TOO_LARGE, UNREADABLE, type ReadBodyOptions } from './read-body.js'
 export { DEFAULT_BODY_LIMIT, resolveBodyLimit } from './body-limit.js'
 export { requestPathname } from './request-pathname.js'
 // The core's own generic 500 (RFC 6749 §5.2 `server_error`, no-store): what an adapter answers when

@@ -1,6 +1,13 @@
 /** Marks a body that went over the size cap: answer it with `bodyTooLargeResult()`. */
 export const TOO_LARGE: unique symbol = Symbol('body too large')
 
+/**
+ * Marks a body whose source failed (the client went away mid-body): no one is left to answer, so
+ * close the connection. {@link readBody} rejects then; an adapter that turns the rejection into a
+ * value uses this one, as the core's adapters do.
+ */
+export const UNREADABLE: unique symbol = Symbol('body unreadable')
+
 /** Options of {@link readBody}. */
 export interface ReadBodyOptions {
   /** The most bytes kept in memory; a larger body resolves {@link TOO_LARGE}. */

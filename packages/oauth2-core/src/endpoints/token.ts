@@ -14,7 +14,7 @@ import { createIdToken } from '../tokens/id-token.js'
 import { sha256 } from '../internal/hash.js'
 import type { AccessTokenEntry } from '../tokens/issue-tokens.js'
 import { signJwtAccessToken, type JwtAccessTokenClaims, type JwtAccessTokenDefaults, type SignedToken } from '../tokens/jwt-access-token.js'
-import { createIssueTokensHelper, idTokenAlgorithm, isGrantRevoked } from '../tokens/issue-tokens.js'
+import { createIssueTokensHelper, idTokenAlgorithm, refuseIfRevoked } from '../tokens/issue-tokens.js'
 import { OAuth2TokenResponse } from '../tokens/token-response.js'
 import { verifyJwt } from '../tokens/verify-jwt.js'
 import type { OAuth2Result } from '../types.js'
@@ -228,12 +228,8 @@ async function recordJwtAccessToken(
       exp: payload.exp,
     }
     await runtime.config.store.set('access_token', sha256(payload.jti), entry, payload.exp * 1000)
-    // As in issueTokenSet: a grant revoked while this token was written (a replay of the code) must
-    // not keep it. revokeGrant() leaves its marker first, so this check after the write cannot miss it.
-    if (existing !== undefined && (await isGrantRevoked(runtime, existing))) {
-      await runtime.config.store.revokeGrant(existing)
-      throw new OAuth2Error('invalid_grant', 'The authorization grant has been revoked.')
-    }
+    // As in issueTokenSet: a grant revoked while this token was written (a replay of the code) must not keep it.
+    if (existing !== undefined) await refuseIfRevoked(runtime, existing)
   }
   return signed
 }

@@ -7,7 +7,7 @@ import { OAuth2Error } from '../errors/oauth2-error.js'
 import { deviceCodeId, devicePollId, deviceSlowDownId, getDeviceCode, retainUntil, type DevicePollEntry } from '../internal/device-records.js'
 import { claimSlot, takenHint, type AttemptCounter } from '../internal/rate-limit.js'
 import { requiredVschar } from '../schemas/common.js'
-import { isGrantRevoked } from '../tokens/issue-tokens.js'
+import { sweepIfRevoked } from '../tokens/issue-tokens.js'
 import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
 import type { TokenHandlerResult } from './token-context.js'
@@ -122,7 +122,7 @@ async function answerDevicePoll({ params, client, flow, runtime }: Omit<DefaultG
   // a tight loop cannot grow the store without bound.
   const slowDowns: AttemptCounter = { id: deviceSlowDownId(id), limit: MAX_SLOW_DOWNS, expiresAt: retainUntil(entry) }
   const interval = entry.interval + SLOW_DOWN_INCREMENT * (await takenHint(store, slowDowns.id))
-  const window: DevicePollEntry = { grantId: entry.grantId, interval }
+  const window: DevicePollEntry = { grantId: entry.grantId }
   if (await store.setIfAbsent('rate_limit', pollId, window, Math.min(now + interval * 1000, retainUntil(entry)))) {
     throw new OAuth2Error('authorization_pending', 'The user has not yet completed the authorization.')
   }
@@ -130,7 +130,7 @@ async function answerDevicePoll({ params, client, flow, runtime }: Omit<DefaultG
   const slowed = entry.interval + SLOW_DOWN_INCREMENT * (slot + 1)
   // The window restarts at this poll, with the grown interval (a later write may shorten it by the
   // latency between two racing polls; the count above is exact).
-  await store.set('rate_limit', pollId, { grantId: entry.grantId, interval: slowed }, Math.min(now + slowed * 1000, retainUntil(entry)))
+  await store.set('rate_limit', pollId, window, Math.min(now + slowed * 1000, retainUntil(entry)))
   throw new OAuth2Error('slow_down', `Polling too fast: wait at least ${slowed} seconds between requests.`)
 }
 
@@ -164,7 +164,7 @@ async function undoConsumption(id: string, runtime: ProviderRuntime): Promise<vo
   if (entry === undefined || entry.consumedAt === undefined) return
   delete entry.consumedAt
   await store.set('device_code', id, entry, retainUntil(entry))
-  if (await isGrantRevoked(runtime, entry.grantId)) await store.revokeGrant(entry.grantId)
+  await sweepIfRevoked(runtime, entry.grantId)
 }
 
 /**

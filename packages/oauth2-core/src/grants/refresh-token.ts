@@ -5,7 +5,7 @@ import type { ProviderRuntime } from '../endpoints/endpoint.js'
 import { OAuth2Error } from '../errors/oauth2-error.js'
 import { sha256 } from '../internal/hash.js'
 import { requiredVschar, scopeParam } from '../schemas/common.js'
-import { isGrantRevoked, issueTokenSet, revokeGrant, type GrantRecord, type RefreshTokenEntry } from '../tokens/issue-tokens.js'
+import { issueTokenSet, revokeGrant, sweepIfRevoked, type GrantRecord, type RefreshTokenEntry } from '../tokens/issue-tokens.js'
 import type { DefaultGrantInput, GrantDefinition } from './grant-definition.js'
 import { GrantType } from './grant-types.js'
 import type { TokenHandlerResult } from './token-context.js'
@@ -208,7 +208,7 @@ async function undoRotation(
   delete before.successorId
   delete before.successorAccessTokenId
   await store.set('refresh_token', id, before, before.expiresAt ?? familyEnd(before, flow))
-  if (await isGrantRevoked(runtime, before.grantId)) await store.revokeGrant(before.grantId)
+  await sweepIfRevoked(runtime, before.grantId)
 }
 
 /** The grant a refresh token carries, without its bookkeeping fields. */

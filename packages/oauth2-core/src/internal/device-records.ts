@@ -46,8 +46,8 @@ export interface UserCodeEntry extends StoredEntry {
  * live for the current interval after a poll; a poll that finds it live came too soon (RFC 8628 §3.5).
  */
 export interface DevicePollEntry extends StoredEntry {
+  /** Its grant's: revoking the grant removes it with the rest. The interval is the entry's lifetime. */
   grantId: string
-  interval: number
 }
 
 /** The store id of a device code. */

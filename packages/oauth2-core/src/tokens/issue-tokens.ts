@@ -237,13 +237,8 @@ export async function issueTokenSet(options: IssueTokensOptions): Promise<Issued
   }
   if (options.onRecorded !== undefined) await options.onRecorded({ accessTokenId, refreshTokenId })
 
-  // A concurrent request may have revoked the grant (refresh-token reuse, code replay) while these
-  // tokens were being written. revokeGrant() leaves its marker before it deletes, so checking the
-  // marker after writing cannot miss it: either it deleted these tokens, or this check sees it.
-  if (!grantIsNew && (await store.get('revoked_grant', grantId)) !== undefined) {
-    await store.revokeGrant(grantId)
-    throw new OAuth2Error('invalid_grant', 'The authorization grant has been revoked.')
-  }
+  // A concurrent request may have revoked the grant while these tokens were being written.
+  if (!grantIsNew) await refuseIfRevoked(runtime, grantId)
 
   const token = typeof accessToken === 'string' ? accessToken : (await accessToken).token
   // RFC 6749 §5.1, member by member from an empty literal (room for four members in the object).
@@ -312,6 +307,24 @@ export async function revokeGrant(runtime: ProviderRuntime, grantId: string, eve
 /** Whether a grant was revoked recently enough that its tokens may still circulate. */
 export async function isGrantRevoked(runtime: ProviderRuntime, grantId: string): Promise<boolean> {
   return (await runtime.config.store.get('revoked_grant', grantId)) !== undefined
+}
+
+/**
+ * After writing entries of a grant (tokens, or a code or device code put back): a concurrent
+ * request may have revoked the grant meanwhile (refresh-token reuse, code replay). revokeGrant()
+ * leaves its marker before it deletes, so this check after the write cannot miss it: either it
+ * deleted what was written, or the marker is seen here and the grant's entries are removed again.
+ * `true` when the grant is revoked.
+ */
+export async function sweepIfRevoked(runtime: ProviderRuntime, grantId: string): Promise<boolean> {
+  if (!(await isGrantRevoked(runtime, grantId))) return false
+  await runtime.config.store.revokeGrant(grantId)
+  return true
+}
+
+/** {@link sweepIfRevoked} for a request that wrote tokens: it is answered `invalid_grant`, and delivers none. */
+export async function refuseIfRevoked(runtime: ProviderRuntime, grantId: string): Promise<void> {
+  if (await sweepIfRevoked(runtime, grantId)) throw new OAuth2Error('invalid_grant', 'The authorization grant has been revoked.')
 }
 
 /** The longest access-token lifetime among the flows, in seconds, plus a minute for requests in flight. */
