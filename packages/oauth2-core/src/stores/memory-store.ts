@@ -63,10 +63,10 @@ export class MemoryStore implements OAuth2Store {
   constructor(options: MemoryStoreOptions = {}) {
     this.#now = options.now ?? Date.now
     if (options.clients !== undefined) {
-      const clients = new Map(options.clients.map((client) => [client.client_id, copy(client)]))
+      const clients = new Map(options.clients.map((client) => [client.client_id, copyClient(client)]))
       this.findClient = (clientId) => {
         const client = clients.get(clientId)
-        return Promise.resolve(client === undefined ? undefined : copy(client))
+        return Promise.resolve(client === undefined ? undefined : copyClient(client))
       }
     }
   }
@@ -82,25 +82,25 @@ export class MemoryStore implements OAuth2Store {
   // which is what makes consume and setIfAbsent atomic in this process.
 
   async set(kind: StoreKind, id: string, entry: StoredEntry, expiresAt: number): Promise<void> {
-    this.#write(this.#table(kind), id, entry, expiresAt)
+    this.#write(kind, this.#table(kind), id, entry, expiresAt)
   }
 
   async setIfAbsent(kind: StoreKind, id: string, entry: StoredEntry, expiresAt: number): Promise<boolean> {
     const table = this.#table(kind)
     if (this.#live(table, id) !== undefined) return false
-    this.#write(table, id, entry, expiresAt)
+    this.#write(kind, table, id, entry, expiresAt)
     return true
   }
 
   async get(kind: StoreKind, id: string): Promise<StoredEntry | undefined> {
     const slot = this.#live(this.#tables.get(kind), id)
-    return slot === undefined ? undefined : copy(slot.entry!)
+    return slot === undefined ? undefined : copyEntry(kind, slot.entry!)
   }
 
   async consume(kind: StoreKind, id: string): Promise<StoredEntry | undefined> {
     const slot = this.#live(this.#tables.get(kind), id)
     if (slot === undefined) return undefined
-    const before = copy(slot.entry!)
+    const before = copyEntry(kind, slot.entry!)
     // Only copies ever leave the store, so its own entry can be marked in place.
     if (before.consumedAt === undefined) slot.entry!.consumedAt = this.#now()
     return before
@@ -140,9 +140,9 @@ export class MemoryStore implements OAuth2Store {
     return slot
   }
 
-  #write(table: Map<string, Slot>, id: string, entry: StoredEntry, expiresAt: number): void {
+  #write(kind: string, table: Map<string, Slot>, id: string, entry: StoredEntry, expiresAt: number): void {
     if (typeof expiresAt !== 'number' || Number.isNaN(expiresAt)) throw new TypeError('MemoryStore: expiresAt must be a number of epoch milliseconds.')
-    const stored = copy(entry)
+    const stored = copyEntry(kind, entry)
     const grantId = typeof stored.grantId === 'string' ? stored.grantId : undefined
     const slot: Slot = { table, id, entry: stored, expiresAt }
     const replaced = table.get(id)
@@ -255,23 +255,57 @@ function popSlot(heap: Slot[]): Slot {
 function copy<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value
   if (Array.isArray(value)) return value.map(copy) as T
-  // Plain data: an object whose constructor is Object, or none (null prototype). Read as a property,
-  // not with Object.getPrototypeOf (a runtime call for these objects on every copy); an own member
-  // named `constructor` sends the entry to structuredClone, which copies it as well.
+  if (!isPlainData(value)) return structuredClone(value)
+  // Object.assign copies the members on its own path, whatever the entry's layout (see copyEntry
+  // for the one kind a spread copies faster). Assign would set the prototype for a member named
+  // __proto__: such an entry is spread, which defines it as a member.
+  return copyMembers(Object.hasOwn(value, '__proto__') ? { ...value } : Object.assign({}, value)) as T
+}
+
+/**
+ * {@link copy} of a stored entry. An access-token entry (and a client's metadata, {@link copyClient})
+ * is spread at a site of its own: V8 then copies it in one step in its own layout, where
+ * `Object.assign` defines the members one by one (~1.5k instructions for an access-token entry, a
+ * write per client_credentials request). A spread is that fast only at a site that has seen few
+ * layouts, each without members stored as doubles: one site shared by every kind of entry was past
+ * that, and refresh-token entries, with their epoch-millisecond times (doubles), take V8's slow
+ * clone, which costs more than `Object.assign` (bench/RESULTS.md): they, and every other kind, keep it.
+ */
+function copyEntry(kind: string, entry: StoredEntry): StoredEntry {
+  if (kind !== 'access_token' || typeof entry !== 'object' || entry === null || Array.isArray(entry) || !isPlainData(entry)) return copy(entry)
+  return copyMembers({ ...entry })
+}
+
+/** {@link copy} of a registered client's metadata, at a spread of its own (see {@link copyEntry}). */
+function copyClient(client: ClientMetadata): ClientMetadata {
+  if (typeof client !== 'object' || client === null || !isPlainData(client)) return copy(client)
+  return copyMembers({ ...client })
+}
+
+/**
+ * Plain data: an object whose constructor is Object, or none (null prototype). Read as a property,
+ * not with Object.getPrototypeOf (a runtime call for these objects on every copy); an own member
+ * named `constructor` sends the entry to structuredClone, which copies it as well.
+ */
+function isPlainData(value: object): boolean {
   const maker = (value as { constructor?: unknown }).constructor
-  if (maker !== Object && maker !== undefined) return structuredClone(value)
-  // Object.assign copies the members on its own fast path. A spread's clone cache, shared by every
-  // entry shape of a store serving several grants, falls back to defining members one by one
-  // (bench/RESULTS.md: 2.8 % of a request's instructions on a server serving both grants). Assign
-  // would set the prototype for a member named __proto__: such an entry is spread, which defines it
-  // as a data property. Only members that are objects or arrays need a copy of their own.
-  const result = (Object.hasOwn(value, '__proto__') ? { ...value } : Object.assign({}, value)) as Record<string, unknown>
-  for (const key of Object.keys(result)) {
-    const item = result[key]
-    if (typeof item !== 'object' || item === null) continue
+  return maker === Object || maker === undefined
+}
+
+/**
+ * Replaces, in a fresh top-level copy, every member that is an object or an array by a copy of its
+ * own. A `for...in` loop, not `Object.keys`: V8 reads each member of a `for...in` by its position in
+ * the object's layout, where `members[key]` over a list of keys is a generic lookup per member
+ * (~5k instructions per rotating refresh). Inherited members are skipped.
+ */
+function copyMembers<T extends object>(result: T): T {
+  const members = result as Record<string, unknown>
+  for (const key in members) {
+    const item = members[key]
+    if (typeof item !== 'object' || item === null || !Object.hasOwn(members, key)) continue
     // A JSON member named __proto__ stays a member (assigning it would set the prototype).
-    if (key === '__proto__') Object.defineProperty(result, key, { value: copy(item), enumerable: true, writable: true, configurable: true })
-    else result[key] = copy(item)
+    if (key === '__proto__') Object.defineProperty(members, key, { value: copy(item), enumerable: true, writable: true, configurable: true })
+    else members[key] = copy(item)
   }
-  return result as T
+  return result
 }

@@ -134,6 +134,34 @@ describe('MemoryStore values: JSON entries stored and returned as copies', () =>
     expect(Object.getPrototypeOf(read['session'])).toBe(Object.prototype)
   })
 
+  // Access-token entries and client metadata are copied at spread sites of their own, every other
+  // kind through Object.assign (memory-store.ts copyEntry): each path must keep the value contract.
+  it.each(['access_token', 'refresh_token', 'authorization_code'])('copies %s entries both ways, nested members included, with a top-level __proto__ kept as a member', async (kind) => {
+    const store = new MemoryStore()
+    const entry = JSON.parse('{"grantId":"g","iat":1,"at":1764160000123,"aud":["api"],"__proto__":{"admin":true}}') as Record<string, unknown>
+    await store.set(kind, 'x', entry, Date.now() + 60_000)
+    ;(entry['aud'] as string[]).push('other')
+    entry['iat'] = 2
+    const read = (await store.get(kind, 'x'))!
+    expect(Object.getPrototypeOf(read)).toBe(Object.prototype)
+    expect(Object.keys(read)).toEqual(['grantId', 'iat', 'at', 'aud', '__proto__'])
+    expect(read['iat']).toBe(1)
+    expect(read['aud']).toEqual(['api'])
+    expect((read as { admin?: boolean }).admin).toBeUndefined()
+    ;(read['aud'] as string[]).push('admin')
+    expect((await store.consume(kind, 'x'))!['aud']).toEqual(['api'])
+  })
+
+  it('serves client metadata with nested members as copies', async () => {
+    const store = new MemoryStore({ clients: [{ client_id: 'app', grant_types: ['client_credentials'], jwks: { keys: [{ kty: 'oct' }] } }] })
+    const client = (await store.findClient!('app'))!
+    client.grant_types!.push('refresh_token')
+    ;(client.jwks as { keys: unknown[] }).keys.push({ kty: 'RSA' })
+    const again = (await store.findClient!('app'))!
+    expect(again.grant_types).toEqual(['client_credentials'])
+    expect((again.jwks as { keys: unknown[] }).keys).toEqual([{ kty: 'oct' }])
+  })
+
   it('keeps a member named __proto__ as a member, never as the prototype', async () => {
     const store = new MemoryStore()
     await store.set('access_token', 'x', JSON.parse('{"grantId":"g","claims":{"__proto__":{"admin":true}}}') as Record<string, unknown>, Date.now() + 60_000)
