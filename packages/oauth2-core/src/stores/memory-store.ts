@@ -255,7 +255,7 @@ function popSlot(heap: Slot[]): Slot {
 function copy<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value
   if (Array.isArray(value)) return value.map(copy) as T
-  if (!isPlainData(value)) return structuredClone(value)
+  if (!isPlainRecord(value)) return structuredClone(value)
   // Object.assign copies the members on its own path, whatever the entry's layout (see copyEntry
   // for the one kind a spread copies faster). Assign would set the prototype for a member named
   // __proto__: such an entry is spread, which defines it as a member.
@@ -272,22 +272,21 @@ function copy<T>(value: T): T {
  * clone, which costs more than `Object.assign` (bench/RESULTS.md): they, and every other kind, keep it.
  */
 function copyEntry(kind: string, entry: StoredEntry): StoredEntry {
-  if (kind !== 'access_token' || typeof entry !== 'object' || entry === null || Array.isArray(entry) || !isPlainData(entry)) return copy(entry)
-  return copyMembers({ ...entry })
+  return kind === 'access_token' && isPlainRecord(entry) ? copyMembers({ ...entry }) : copy(entry)
 }
 
 /** {@link copy} of a registered client's metadata, at a spread of its own (see {@link copyEntry}). */
 function copyClient(client: ClientMetadata): ClientMetadata {
-  if (typeof client !== 'object' || client === null || !isPlainData(client)) return copy(client)
-  return copyMembers({ ...client })
+  return isPlainRecord(client) ? copyMembers({ ...client }) : copy(client)
 }
 
 /**
- * Plain data: an object whose constructor is Object, or none (null prototype). Read as a property,
- * not with Object.getPrototypeOf (a runtime call for these objects on every copy); an own member
- * named `constructor` sends the entry to structuredClone, which copies it as well.
+ * A plain data object, not an array: its constructor is Object, or it has none (null prototype).
+ * Read as a property, not with Object.getPrototypeOf (a runtime call for these objects on every
+ * copy); an own member named `constructor` sends the entry to structuredClone, which copies it as well.
  */
-function isPlainData(value: object): boolean {
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const maker = (value as { constructor?: unknown }).constructor
   return maker === Object || maker === undefined
 }
